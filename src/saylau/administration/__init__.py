@@ -1,0 +1,1 @@
+"""Elections and their commissions: the CEC, territorial (TEC) and precinct (PEC) commissions."""

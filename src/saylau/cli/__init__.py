@@ -1,0 +1,1 @@
+"""The `saylau` command line: one group per context, thin over the service functions."""

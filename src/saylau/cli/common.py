@@ -1,0 +1,100 @@
+"""What every command shares: the --db/--json/--election options, errors, output, progress.
+
+Errors are mapped to exit codes once, here: a rejection or a user mistake exits 2 with its
+message on stderr (and nothing written); success exits 0.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from saylau.domain.errors import SaylauError
+from saylau.store.db import DB_ENV, DEFAULT_URL, make_engine
+from saylau.store.migrate import is_current
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar=DB_ENV,
+        help="Database URL (any SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ElectionOption = Annotated[
+    str | None,
+    typer.Option("--election", help="Election code; may be left out when the database has one."),
+]
+DEFAULT_DB = DEFAULT_URL
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print `message` on stderr and return the exit to raise."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Turn saylau's typed errors into a message on stderr and exit code 2."""
+    try:
+        yield
+    except SaylauError as exc:
+        raise fail(str(exc)) from exc
+    except OperationalError as exc:
+        raise fail(f"database error: {exc.orig}") from exc
+
+
+def open_db(url: str, require_schema: bool = True) -> Engine:
+    """An engine for `url`; refuses a database whose schema is not the newest."""
+    engine = make_engine(url)
+    if require_schema:
+        try:
+            current = is_current(engine)
+        except OperationalError as exc:
+            raise fail(f"cannot open database {url}: {exc.orig}") from exc
+        if not current:
+            raise fail(
+                f"database {url} is not at the newest schema: run `saylau db upgrade --db {url}`"
+            )
+    return engine
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar (on stderr, so --json output stays clean) fed by stage callbacks."""
+    bar = Progress(
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    with bar:
+        yield update

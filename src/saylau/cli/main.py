@@ -1,0 +1,78 @@
+"""The `saylau` command: `saylau demo` and one group per context."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from saylau.administration.cli import app as admin_app
+from saylau.administration.service import election_exists
+from saylau.audit.cli import app as audit_app
+from saylau.cli.common import DEFAULT_DB, DbOption, open_db, out, progress_bar, reported
+from saylau.results.cli import app as results_app
+from saylau.results.cli import render_summary
+from saylau.results.tabulation import summary
+from saylau.scenarios.build import build_kz2022
+from saylau.scenarios.cli import app as scenario_app
+from saylau.store.cli import app as db_app
+from saylau.store.db import describe_url, session_scope
+from saylau.store.migrate import upgrade
+
+app = typer.Typer(
+    help="saylau: an election's data end to end, every number open to verification.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(admin_app, name="admin")
+app.add_typer(results_app, name="results")
+app.add_typer(audit_app, name="audit")
+app.add_typer(scenario_app, name="scenario")
+
+DEMO_ELECTION = "kz-2022"
+
+
+@app.command("demo")
+def demo_command(
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the built election afterwards.")
+    ] = True,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Build the Kazakhstan 2022 reference election (once) and show its national result."""
+    engine = open_db(db, require_schema=False)
+    with reported():
+        upgrade(engine)
+        with session_scope(engine) as session:
+            exists = election_exists(session, DEMO_ELECTION)
+        if exists:
+            out.print(
+                f"election {DEMO_ELECTION} is already built in {describe_url(db)}", highlight=False
+            )
+        else:
+            with progress_bar() as progress:
+                build_kz2022(engine, progress=progress)
+        with session_scope(engine) as session:
+            from saylau.administration.service import get_election
+
+            result = summary(session, get_election(session, DEMO_ELECTION))
+    render_summary(result)
+    out.print(f"\ndatabase: {describe_url(db)}", highlight=False)
+    out.print(
+        "try: saylau results summary --unit Almaty --json; saylau audit verify", highlight=False
+    )
+    if serve:
+        out.print(
+            "the public web pages come with the publication issue; nothing to serve yet "
+            "(--no-serve skips this note)",
+            highlight=False,
+        )
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

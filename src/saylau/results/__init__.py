@@ -1,0 +1,1 @@
+"""PEC protocols, their control relations, amendments by decision, tabulation and outcome."""

@@ -1,0 +1,100 @@
+"""Tabulation: totals of every TEC, region and the nation, computed from PEC protocols.
+
+Totals are never stored; they are recomputed from the current version of each PEC protocol in
+one GROUP BY over the unit-ancestry closure, so a published total can always be re-derived
+from the published protocols (and nothing can drift between them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from saylau.administration.models import Election, Unit, UnitAncestor
+from saylau.administration.service import find_unit, national_unit, profile_of
+from saylau.domain.tabulation import build_summary
+from saylau.results.models import Protocol, ProtocolValue, ProtocolVersion
+
+
+def line_sums(
+    session: Session, election: Election, ancestor_id: int | None = None
+) -> dict[int, dict[int, int]]:
+    """{unit id: {line number: sum}} for every unit (or one unit) from current protocols."""
+    stmt = (
+        select(UnitAncestor.ancestor_id, ProtocolValue.line_no, func.sum(ProtocolValue.value))
+        .select_from(Protocol)
+        .join(
+            ProtocolVersion,
+            (ProtocolVersion.protocol_id == Protocol.id)
+            & (ProtocolVersion.number == Protocol.current_number),
+        )
+        .join(ProtocolValue, ProtocolValue.version_id == ProtocolVersion.id)
+        .join(UnitAncestor, UnitAncestor.unit_id == Protocol.pec_id)
+        .where(Protocol.election_id == election.id)
+        .group_by(UnitAncestor.ancestor_id, ProtocolValue.line_no)
+    )
+    if ancestor_id is not None:
+        stmt = stmt.where(UnitAncestor.ancestor_id == ancestor_id)
+    sums: dict[int, dict[int, int]] = {}
+    for unit_id, line_no, total in session.execute(stmt).tuples():
+        sums.setdefault(unit_id, {})[line_no] = int(total)
+    return sums
+
+
+def pec_counts(
+    session: Session, election: Election, ancestor_id: int | None = None
+) -> dict[int, tuple[int, int]]:
+    """{unit id: (PECs reported, PECs in total)} below each unit."""
+    totals_stmt = (
+        select(UnitAncestor.ancestor_id, func.count())
+        .join(Unit, Unit.id == UnitAncestor.unit_id)
+        .where(Unit.election_id == election.id, Unit.kind == "pec")
+        .group_by(UnitAncestor.ancestor_id)
+    )
+    reported_stmt = (
+        select(UnitAncestor.ancestor_id, func.count())
+        .select_from(Protocol)
+        .join(UnitAncestor, UnitAncestor.unit_id == Protocol.pec_id)
+        .where(Protocol.election_id == election.id)
+        .group_by(UnitAncestor.ancestor_id)
+    )
+    if ancestor_id is not None:
+        totals_stmt = totals_stmt.where(UnitAncestor.ancestor_id == ancestor_id)
+        reported_stmt = reported_stmt.where(UnitAncestor.ancestor_id == ancestor_id)
+    totals = dict(session.execute(totals_stmt).tuples().all())
+    reported = dict(session.execute(reported_stmt).tuples().all())
+    return {uid: (int(reported.get(uid, 0)), int(n)) for uid, n in totals.items()}
+
+
+def summary(session: Session, election: Election, unit: str | None = None) -> dict[str, Any]:
+    """The published result of one unit (the nation when `unit` is None)."""
+    profile = profile_of(election)
+    target = find_unit(session, election, unit) if unit else national_unit(session, election)
+    by_no = {line.no: line.code for line in profile.lines}
+    sums = line_sums(session, election, target.id).get(target.id, {})
+    reported, total = pec_counts(session, election, target.id).get(target.id, (0, 0))
+    line_totals = {by_no[no]: value for no, value in sums.items() if no in by_no}
+    result = build_summary(profile, target.name_en, line_totals, reported, total)
+    result["unit_code"] = target.code
+    return result
+
+
+def tabulate_all(session: Session, election: Election) -> dict[str, dict[str, Any]]:
+    """The published result of every unit (CEC, TECs and PECs), keyed by unit code."""
+    profile = profile_of(election)
+    by_no = {line.no: line.code for line in profile.lines}
+    sums = line_sums(session, election)
+    counts = pec_counts(session, election)
+    units = session.execute(
+        select(Unit.id, Unit.code, Unit.name_en).where(Unit.election_id == election.id)
+    ).tuples()
+    results: dict[str, dict[str, Any]] = {}
+    for unit_id, code, name in units:
+        line_totals = {by_no[no]: v for no, v in sums.get(unit_id, {}).items() if no in by_no}
+        reported, total = counts.get(unit_id, (0, 0))
+        result = build_summary(profile, name, line_totals, reported, total)
+        result["unit_code"] = code
+        results[code] = result
+    return results

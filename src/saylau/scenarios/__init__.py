@@ -1,0 +1,1 @@
+"""Synthetic elections: kz-2022 (the reference) and scaled ones for benchmarks."""

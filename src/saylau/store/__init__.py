@@ -1,0 +1,1 @@
+"""Storage: the declarative base, engines and sessions, and the Alembic migrations."""

@@ -1,0 +1,19 @@
+"""Imports every context's models so that Alembic and `create_all` see the whole schema."""
+
+from saylau.administration.models import CommissionMember, Election, Unit, UnitAncestor
+from saylau.audit.models import AuditEvent
+from saylau.results.models import Decision, Protocol, ProtocolValue, ProtocolVersion
+from saylau.store.base import Base
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "CommissionMember",
+    "Decision",
+    "Election",
+    "Protocol",
+    "ProtocolValue",
+    "ProtocolVersion",
+    "Unit",
+    "UnitAncestor",
+]
