@@ -117,14 +117,12 @@ def get_election(session: Session, code: str | None = None) -> Election:
 def add_units(session: Session, election: Election, specs: Sequence[UnitSpec]) -> dict[str, int]:
     """Create units (parents before children) and their ancestry closure; returns code -> id."""
     ids: dict[str, int] = dict(
-        session.execute(select(Unit.code, Unit.id).where(Unit.election_id == election.id))
-        .tuples()
-        .all()
+        session.execute(select(Unit.code, Unit.id).where(Unit.election_id == election.id)).all()
     )
     parents: dict[int, int | None] = dict(
-        session.execute(select(Unit.id, Unit.parent_id).where(Unit.election_id == election.id))
-        .tuples()
-        .all()
+        session.execute(
+            select(Unit.id, Unit.parent_id).where(Unit.election_id == election.id)
+        ).all()
     )
     rows: list[dict[str, Any]] = []
     seen: set[str] = set(ids)
@@ -146,7 +144,7 @@ def add_units(session: Session, election: Election, specs: Sequence[UnitSpec]) -
         result = session.execute(
             insert(Unit).returning(Unit.id, Unit.code, sort_by_parameter_order=True), params
         )
-        for unit_id, code in result.tuples():
+        for unit_id, code in result:
             ids[code] = unit_id
         for r in params:
             parents[ids[r["code"]]] = r["parent_id"]
@@ -165,9 +163,7 @@ def add_units(session: Session, election: Election, specs: Sequence[UnitSpec]) -
 def add_members(session: Session, election: Election, specs: Sequence[MemberSpec]) -> int:
     """Add commission members; returns how many were added."""
     ids = dict(
-        session.execute(select(Unit.code, Unit.id).where(Unit.election_id == election.id))
-        .tuples()
-        .all()
+        session.execute(select(Unit.code, Unit.id).where(Unit.election_id == election.id)).all()
     )
     rows = []
     for spec in specs:
@@ -198,13 +194,17 @@ def find_unit(session: Session, election: Election, code_or_name: str) -> Unit:
     )
     if by_code is not None:
         return by_code
-    wanted = code_or_name.strip().lower()
+    given = code_or_name.strip()
+    wanted = given.lower()  # SQLite lowers ASCII only, so exact names are matched as well
     matches = list(
         session.scalars(
             select(Unit)
             .where(
                 Unit.election_id == election.id,
                 or_(
+                    Unit.name_en == given,
+                    Unit.name_ru == given,
+                    Unit.name_kk == given,
                     func.lower(Unit.name_en) == wanted,
                     func.lower(Unit.name_ru) == wanted,
                     func.lower(Unit.name_kk) == wanted,

@@ -105,9 +105,7 @@ def _pec_ids(session: Session, election: Election, codes: Sequence[str]) -> dict
                 select(Unit.code, Unit.id).where(
                     Unit.election_id == election.id, Unit.kind == "pec", Unit.code.in_(chunk)
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     return found
 
@@ -123,7 +121,7 @@ def _current_values(
             select(ProtocolValue.version_id, ProtocolValue.line_no, ProtocolValue.value).where(
                 ProtocolValue.version_id.in_(chunk)
             )
-        ).tuples():
+        ):
             values[version_id][codes.get(line_no, f"#{line_no}")] = value
     return values
 
@@ -134,19 +132,15 @@ def _existing(
     existing: dict[int, tuple[Protocol, ProtocolVersion]] = {}
     for start in range(0, len(pec_ids), 5000):
         chunk = list(pec_ids[start : start + 5000])
-        rows = (
-            session.execute(
-                select(Protocol, ProtocolVersion)
-                .join(
-                    ProtocolVersion,
-                    (ProtocolVersion.protocol_id == Protocol.id)
-                    & (ProtocolVersion.number == Protocol.current_number),
-                )
-                .where(Protocol.election_id == election.id, Protocol.pec_id.in_(chunk))
+        rows = session.execute(
+            select(Protocol, ProtocolVersion)
+            .join(
+                ProtocolVersion,
+                (ProtocolVersion.protocol_id == Protocol.id)
+                & (ProtocolVersion.number == Protocol.current_number),
             )
-            .tuples()
-            .all()
-        )
+            .where(Protocol.election_id == election.id, Protocol.pec_id.in_(chunk))
+        ).all()
         for protocol, version in rows:
             existing[protocol.pec_id] = (protocol, version)
     return existing
@@ -470,17 +464,13 @@ def protocol_history(session: Session, election: Election, pec: str) -> list[dic
     """Every version of a PEC's protocol, oldest first, with who, why, by which decision."""
     profile = profile_of(election)
     _, protocol, _ = _protocol_of(session, election, pec)
-    rows = (
-        session.execute(
-            select(ProtocolVersion, Decision, Unit.code)
-            .outerjoin(Decision, Decision.id == ProtocolVersion.decision_id)
-            .outerjoin(Unit, Unit.id == Decision.body_unit_id)
-            .where(ProtocolVersion.protocol_id == protocol.id)
-            .order_by(ProtocolVersion.number)
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(
+        select(ProtocolVersion, Decision, Unit.code)
+        .outerjoin(Decision, Decision.id == ProtocolVersion.decision_id)
+        .outerjoin(Unit, Unit.id == Decision.body_unit_id)
+        .where(ProtocolVersion.protocol_id == protocol.id)
+        .order_by(ProtocolVersion.number)
+    ).all()
     values = _current_values(session, profile, [v.id for v, _, _ in rows])
     history = []
     for version, decision, body in rows:
@@ -518,35 +508,29 @@ def audit_mismatches(
     for election in session.scalars(select(Election)):
         profile = profile_of(election)
         codes = {line.no: line.code for line in profile.lines}
-        rows = (
-            session.execute(
-                select(Unit.code, Protocol.current_number, ProtocolVersion, Decision, Unit)
-                .select_from(Protocol)
-                .join(Unit, Unit.id == Protocol.pec_id)
-                .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
-                .outerjoin(Decision, Decision.id == ProtocolVersion.decision_id)
-                .where(Protocol.election_id == election.id)
-                .order_by(Unit.code, ProtocolVersion.number)
-            )
-            .tuples()
-            .all()
-        )
+        rows = session.execute(
+            select(Unit.code, Protocol.current_number, ProtocolVersion, Decision, Unit)
+            .select_from(Protocol)
+            .join(Unit, Unit.id == Protocol.pec_id)
+            .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
+            .outerjoin(Decision, Decision.id == ProtocolVersion.decision_id)
+            .where(Protocol.election_id == election.id)
+            .order_by(Unit.code, ProtocolVersion.number)
+        ).all()
         by_version: dict[int, dict[str, int]] = {}
         for version_id, line_no, value in session.execute(
             select(ProtocolValue.version_id, ProtocolValue.line_no, ProtocolValue.value)
             .join(ProtocolVersion, ProtocolVersion.id == ProtocolValue.version_id)
             .join(Protocol, Protocol.id == ProtocolVersion.protocol_id)
             .where(Protocol.election_id == election.id)
-        ).tuples():
+        ):
             by_version.setdefault(version_id, {})[codes.get(line_no, f"#{line_no}")] = value
         bodies = dict(
             session.execute(
                 select(Unit.id, Unit.code).where(
                     Unit.election_id == election.id, Unit.kind != "pec"
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         for pec, current_number, version, decision, _unit in rows:
             if version.number != current_number:

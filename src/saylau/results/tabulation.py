@@ -38,7 +38,7 @@ def line_sums(
     if ancestor_id is not None:
         stmt = stmt.where(UnitAncestor.ancestor_id == ancestor_id)
     sums: dict[int, dict[int, int]] = {}
-    for unit_id, line_no, total in session.execute(stmt).tuples():
+    for unit_id, line_no, total in session.execute(stmt):
         sums.setdefault(unit_id, {})[line_no] = int(total)
     return sums
 
@@ -63,8 +63,8 @@ def pec_counts(
     if ancestor_id is not None:
         totals_stmt = totals_stmt.where(UnitAncestor.ancestor_id == ancestor_id)
         reported_stmt = reported_stmt.where(UnitAncestor.ancestor_id == ancestor_id)
-    totals = dict(session.execute(totals_stmt).tuples().all())
-    reported = dict(session.execute(reported_stmt).tuples().all())
+    totals = dict(session.execute(totals_stmt).all())
+    reported = dict(session.execute(reported_stmt).all())
     return {uid: (int(reported.get(uid, 0)), int(n)) for uid, n in totals.items()}
 
 
@@ -89,7 +89,7 @@ def tabulate_all(session: Session, election: Election) -> dict[str, dict[str, An
     counts = pec_counts(session, election)
     units = session.execute(
         select(Unit.id, Unit.code, Unit.name_en).where(Unit.election_id == election.id)
-    ).tuples()
+    )
     results: dict[str, dict[str, Any]] = {}
     for unit_id, code, name in units:
         line_totals = {by_no[no]: v for no, v in sums.get(unit_id, {}).items() if no in by_no}

@@ -8,7 +8,7 @@ import typer
 
 from saylau.cli.common import DEFAULT_DB, DbOption, fail, open_db, out, progress_bar, reported
 from saylau.scenarios.build import build_kz2022
-from saylau.scenarios.kz2022 import SEED
+from saylau.scenarios.kz2022 import MIN_STATIONS, SEED
 from saylau.store.db import describe_url
 from saylau.store.migrate import upgrade
 
@@ -34,6 +34,8 @@ def build_command(
     """Build a scenario in one transaction (an interrupted build leaves nothing behind)."""
     if name not in SCENARIOS:
         raise fail(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
+    if stations is not None and stations < MIN_STATIONS:
+        raise fail(f"--stations {stations}: a scaled election needs at least {MIN_STATIONS} PECs")
     engine = open_db(db, require_schema=False)
     with reported():
         upgrade(engine)

@@ -50,6 +50,7 @@ ANNEX_I_VOTES = {
 # Section V footnote 23 and section VI.
 STATIONS = {"regular": 9_556, "special": 477, "abroad": 68}
 MISSIONS = 53
+MIN_STATIONS = 10  # fewer cannot hold the regions' turnout within their registered voters
 MEMBERS = 70_946
 CEC_MEMBERS, CEC_WOMEN, TEC_MEMBERS = 7, 2, 7
 PEC_MEMBERS_MIN, PEC_MEMBERS_MAX = 5, 11
@@ -209,8 +210,11 @@ def generate(
     """Generate the reference election, or a scaled one with `stations` PECs."""
     total_stations = sum(STATIONS.values())
     n = total_stations if stations is None else int(stations)
-    if n < 3:
-        raise ValueError("a scenario needs at least 3 PECs (regular, special and abroad)")
+    if n < MIN_STATIONS:
+        raise ValueError(
+            f"a scenario needs at least {MIN_STATIONS} PECs to reproduce the national totals "
+            f"and regional turnout, not {n}"
+        )
     f = n / total_stations
     rng = np.random.default_rng(seed)
     regs: list[Region] = regions()
