@@ -15,6 +15,7 @@ from saylau.results.service import (
     ProtocolInput,
     amend_protocol,
     audit_mismatches,
+    flagged_protocols,
     protocol_document,
     protocol_history,
     submit_protocols,
@@ -176,6 +177,13 @@ def test_explained_relation_is_accepted_and_stays_flagged(small_election: Engine
     assert shown["flags"][0]["relation"] == "boxes_not_above_issued"
     assert shown["flags"][0]["explanation"] == "3 extra ballots"
     assert shown["flags"][0]["left"] == shown["flags"][0]["right"] + 3
+    with session_scope(small_election) as session:
+        election = get_election(session)
+        listed = flagged_protocols(session, election)
+        tec = session.scalar(select(Unit.parent_id).where(Unit.code == pec))
+        in_region = flagged_protocols(session, election, tec)
+    assert [row["pec"] for row in listed] == [pec] == [row["pec"] for row in in_region]
+    assert listed[0]["flags"] == shown["flags"]
     assert verify(small_election) == []
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from saylau.audit.chain import GENESIS, ChainBreak, StoredEvent, canonical_json, event_hash
@@ -44,15 +44,22 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+# Key of the transaction-level advisory lock that serialises appends on PostgreSQL.
+CHAIN_LOCK = 0x5A_59_4C_41_55  # "SAYLAU"
+
+
 def head(session: Session) -> tuple[int, str]:
     """The last event's sequence number and hash (0 and the genesis hash for an empty log).
 
-    On PostgreSQL the row is locked, so concurrent writers queue rather than race; a writer
-    that still loses collides on the primary key, and its transaction fails whole.
+    Appending is read-the-head-then-insert, so concurrent writers must queue: on PostgreSQL a
+    transaction-level advisory lock is taken here and held until commit; on SQLite write
+    transactions begin IMMEDIATE (see `store.db.session_scope`), which takes the database's
+    write lock up front. Should two writers still meet, they collide on the primary key and
+    the later transaction fails whole: the chain never forks.
     """
-    stmt = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
+        session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK)))
+    stmt = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     row = session.execute(stmt).first()
     return (row.seq, row.hash) if row else (0, GENESIS)
 

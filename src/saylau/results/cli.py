@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from saylau.administration.service import get_election
+from saylau.administration.service import find_unit, get_election
 from saylau.cli.common import (
     DEFAULT_DB,
     DbOption,
@@ -24,6 +24,7 @@ from saylau.cli.common import (
 )
 from saylau.results.service import (
     amend_protocol,
+    flagged_protocols,
     parse_document,
     protocol_document,
     protocol_history,
@@ -97,6 +98,35 @@ def summary_command(
         render_summary(result)
 
 
+@app.command("flagged")
+def flagged_command(
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Unit code or name; the nation if left out.")
+    ] = None,
+    election: ElectionOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Protocols accepted with an explanation for a broken relation (e.g. more ballots in the
+    boxes than issued), with the explanation given."""
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        chosen = get_election(session, election)
+        target = find_unit(session, chosen, unit) if unit else None
+        rows = flagged_protocols(session, chosen, target.id if target else None)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        for flag in row["flags"]:
+            out.print(
+                f"PEC {row['pec']} v{row['version']}: {flag['title']} broken "
+                f"({flag['left']:,} vs {flag['right']:,}); explanation: {flag['explanation']}",
+                highlight=False,
+            )
+    out.print(f"{len(rows):,} flagged protocol(s)", highlight=False)
+
+
 @app.command("submit")
 def submit_command(
     file: FileOption,
@@ -108,7 +138,7 @@ def submit_command(
     """Enter new protocol(s): one JSON object, or a list of them (all or none are accepted)."""
     document = _read_json(file)
     engine = open_db(db)
-    with reported(), session_scope(engine) as session:
+    with reported(), session_scope(engine, write=True) as session:
         chosen = get_election(session, election)
         items = document if isinstance(document, list) else [document]
         inputs = [parse_document(item, chosen) for item in items]
@@ -139,7 +169,7 @@ def amend_command(
     """Amend an accepted protocol by a recorded decision (a new version; history is kept)."""
     document = _read_json(file)
     engine = open_db(db)
-    with reported(), session_scope(engine) as session:
+    with reported(), session_scope(engine, write=True) as session:
         chosen = get_election(session, election)
         item = parse_document(document, chosen, pec)
         accepted = amend_protocol(session, chosen, pec, item, decision, by, reason)

@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from saylau.administration.models import Election, Unit
+from saylau.administration.models import Election, Unit, UnitAncestor
 from saylau.administration.service import profile_of
 from saylau.audit.chain import canonical_json
 from saylau.audit.service import NewEvent, append, append_many, now_iso
 from saylau.domain.errors import NotFound, ProtocolRejected
 from saylau.domain.profile import Profile
-from saylau.domain.protocol import judge
+from saylau.domain.protocol import RelationCheck, judge
 from saylau.results.models import Decision, Protocol, ProtocolValue, ProtocolVersion
 
 DOCUMENT_KEYS = {"election", "pec", "version", "lines", "explanations", "flags"}
@@ -434,6 +434,21 @@ def amend_protocol(
     return Accepted(pec, number, placed.hash, "amended", flags)
 
 
+def _flag_documents(
+    flags: Sequence[RelationCheck], explanations: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "relation": c.relation.code,
+            "title": c.relation.title,
+            "left": c.left,
+            "right": c.right,
+            "explanation": explanations.get(c.relation.code),
+        }
+        for c in flags
+    ]
+
+
 def protocol_document(session: Session, election: Election, pec: str) -> dict[str, Any]:
     """A PEC's current protocol in the form `submit` and `amend` accept (plus derived flags)."""
     profile = profile_of(election)
@@ -605,3 +620,46 @@ def _difference(pec: str, key: str, actual: Any, recorded: Any, seq: int) -> str
     return (
         f"PEC {pec} protocol field {key} is {actual!r} but audit event {seq} recorded {recorded!r}"
     )
+
+
+def flagged_protocols(
+    session: Session, election: Election, unit_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Every current protocol (below `unit_id`, if given) that breaks an explain-relation.
+
+    These were accepted only with an explanation; listing them together is how observers and
+    journalists find, say, every PEC where more ballots were in the boxes than were issued.
+    """
+    profile = profile_of(election)
+    stmt = (
+        select(Unit.code, Unit.name_en, ProtocolVersion)
+        .select_from(Protocol)
+        .join(Unit, Unit.id == Protocol.pec_id)
+        .join(
+            ProtocolVersion,
+            (ProtocolVersion.protocol_id == Protocol.id)
+            & (ProtocolVersion.number == Protocol.current_number),
+        )
+        .where(Protocol.election_id == election.id)
+        .order_by(Unit.code)
+    )
+    if unit_id is not None:
+        stmt = stmt.join(UnitAncestor, UnitAncestor.unit_id == Protocol.pec_id).where(
+            UnitAncestor.ancestor_id == unit_id
+        )
+    rows = session.execute(stmt).all()
+    values = _current_values(session, profile, [version.id for _, _, version in rows])
+    flagged = []
+    for code, name, version in rows:
+        explanations = json.loads(version.explanations)
+        verdict = judge(profile, values[version.id], explanations)
+        if verdict.flags:
+            flagged.append(
+                {
+                    "pec": code,
+                    "name": name,
+                    "version": version.number,
+                    "flags": _flag_documents(verdict.flags, explanations),
+                }
+            )
+    return flagged

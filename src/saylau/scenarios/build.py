@@ -65,7 +65,7 @@ def write_scenario(engine: Engine, scenario: Scenario, progress: Progress = _qui
     """
     profile_text = shipped_profile_path(PROFILE).read_text(encoding="utf-8")
     total = len(scenario.pec_codes)
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         if election_exists(session, scenario.code):
             raise Conflict(
                 f"election {scenario.code} already exists in this database; its protocols and "

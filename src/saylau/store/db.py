@@ -53,13 +53,18 @@ def describe_url(url: str) -> str:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine, write: bool = False) -> Iterator[Session]:
     """A unit of work: commits only if the block completes, rolls everything back otherwise.
 
-    This is what makes a rejected batch write nothing.
+    This is what makes a rejected batch write nothing. `write=True` on SQLite begins the
+    transaction IMMEDIATE: it waits for the single write lock before reading anything, so a
+    read-then-write (the audit chain's head, a protocol's current version) cannot be overtaken
+    by another writer between the read and the write.
     """
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     session = factory()
+    if write and engine.dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
     try:
         yield session
         session.commit()
