@@ -266,3 +266,26 @@ def test_documents_round_trip(small_election: Engine) -> None:
         doc = protocol_document(session, get_election(session), pec)
     assert set(doc) == {"election", "pec", "version", "lines", "explanations", "flags"}
     assert list(doc["lines"])[:3] == ["voters_on_list", "voters_added", "voters_avc"]
+
+
+def test_partial_reporting_shows_progress_and_no_outcome(engine: Engine) -> None:
+    """Election night: results as protocols arrive, with the share of PECs reported."""
+    from saylau.administration.service import create_election
+    from saylau.profiles import shipped_profile_path
+
+    scenario = generate(stations=40, with_members=False)
+    with session_scope(engine, write=True) as session:
+        election = create_election(
+            session,
+            "kz-2022",
+            "test",
+            scenario_date(),
+            shipped_profile_path("kz-2022-presidential").read_text("utf-8"),
+        )
+        add_units(session, election, scenario.units)
+        submit_protocols(session, election, scenario.protocols(0, 25), "op")
+    with session_scope(engine) as session:
+        nation = summary(session, get_election(session))
+    assert (nation["pecs_reported"], nation["pecs_total"]) == (25, 40)
+    assert nation["outcome"] == {"kind": "pending", "names": []}
+    assert nation["valid"] == sum(int(scenario.lines["valid"][i]) for i in range(25))

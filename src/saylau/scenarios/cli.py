@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from saylau.cli.common import DEFAULT_DB, DbOption, fail, open_db, out, progress_bar, reported
+from saylau.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    JsonOption,
+    fail,
+    open_db,
+    out,
+    print_json,
+    progress_bar,
+    reported,
+)
 from saylau.scenarios.build import build_kz2022
 from saylau.scenarios.kz2022 import MIN_STATIONS, SEED
 from saylau.store.db import describe_url
@@ -29,6 +39,7 @@ def build_command(
     members: Annotated[
         bool, typer.Option("--members/--no-members", help="Generate commission members.")
     ] = True,
+    as_json: JsonOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Build a scenario in one transaction (an interrupted build leaves nothing behind)."""
@@ -48,6 +59,9 @@ def build_command(
                 with_members=members,
                 progress=progress,
             )
+    if as_json:
+        print_json(built.__dict__ | {"db": describe_url(db)})
+        return
     out.print(
         f"built election {built.code}: {built.units:,} units, {built.members:,} members, "
         f"{built.protocols:,} protocols in {describe_url(db)}",
