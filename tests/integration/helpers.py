@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from saylau.administration.service import get_election
-from saylau.results.service import ProtocolInput, protocol_document
+from saylau.results.documents import protocol_document
+from saylau.results.service import ProtocolInput
 from saylau.store.db import session_scope
 from saylau.store.models import Base
 

@@ -11,7 +11,9 @@ from sqlalchemy import Engine, select
 from saylau.administration.models import Unit
 from saylau.administration.service import get_election
 from saylau.audit.service import read_chain
-from saylau.results.service import amend_protocol, audit_mismatches, protocol_document
+from saylau.results.documents import protocol_document
+from saylau.results.service import amend_protocol
+from saylau.results.verification import audit_mismatches
 from saylau.store.db import session_scope
 from tests.integration.helpers import as_input
 

@@ -10,17 +10,11 @@ from saylau.administration.models import Unit
 from saylau.administration.service import add_units, get_election
 from saylau.audit.service import read_chain
 from saylau.domain.errors import NotFound, ProtocolRejected
+from saylau.results.documents import flagged_protocols, protocol_document, protocol_history
 from saylau.results.models import Protocol
-from saylau.results.service import (
-    ProtocolInput,
-    amend_protocol,
-    audit_mismatches,
-    flagged_protocols,
-    protocol_document,
-    protocol_history,
-    submit_protocols,
-)
+from saylau.results.service import ProtocolInput, amend_protocol, submit_protocols
 from saylau.results.tabulation import summary, tabulate_all
+from saylau.results.verification import audit_mismatches
 from saylau.scenarios.kz2022 import generate
 from saylau.store.db import session_scope
 from tests.integration.helpers import as_input, current, snapshot

@@ -14,13 +14,10 @@ from sqlalchemy import Engine, select
 from saylau.administration.models import Unit
 from saylau.administration.service import get_election
 from saylau.audit.service import read_chain
-from saylau.results.service import (
-    amend_protocol,
-    audit_mismatches,
-    flagged_protocols,
-    protocol_document,
-)
+from saylau.results.documents import flagged_protocols, protocol_document
+from saylau.results.service import amend_protocol
 from saylau.results.tabulation import tabulate_all
+from saylau.results.verification import audit_mismatches
 from saylau.scenarios.build import build_kz2022
 from saylau.store.db import make_engine, session_scope
 from saylau.store.migrate import upgrade

@@ -6,7 +6,7 @@ import typer
 
 from saylau.audit.service import read_chain
 from saylau.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json, reported
-from saylau.results.service import audit_mismatches
+from saylau.results.verification import audit_mismatches
 from saylau.store.db import session_scope
 
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)

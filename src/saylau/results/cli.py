@@ -22,14 +22,13 @@ from saylau.cli.common import (
     print_json,
     reported,
 )
-from saylau.results.service import (
-    amend_protocol,
+from saylau.results.documents import (
     flagged_protocols,
     parse_document,
     protocol_document,
     protocol_history,
-    submit_protocols,
 )
+from saylau.results.service import amend_protocol, submit_protocols
 from saylau.results.tabulation import summary
 from saylau.store.db import session_scope
 

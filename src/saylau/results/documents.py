@@ -1,0 +1,179 @@
+"""Protocols as documents: the JSON form operators enter and `protocol show` prints, the
+version history, and the list of flagged protocols."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from saylau.administration.models import Election, Unit, UnitAncestor
+from saylau.administration.service import profile_of
+from saylau.domain.errors import ProtocolRejected
+from saylau.domain.protocol import RelationCheck, judge
+from saylau.results.models import Decision, Protocol, ProtocolVersion
+from saylau.results.records import current_values, find_protocol
+from saylau.results.service import ProtocolInput
+
+DOCUMENT_KEYS = {"election", "pec", "version", "lines", "explanations", "flags"}
+
+
+def parse_document(document: Any, election: Election, pec: str | None = None) -> ProtocolInput:
+    """Read the JSON form that `protocol show --json` prints back into a `ProtocolInput`.
+
+    `flags` (which show prints) is accepted and ignored: flags are derived, never entered.
+    """
+    label = pec or (document.get("pec") if isinstance(document, Mapping) else None) or "?"
+    if not isinstance(document, Mapping):
+        raise ProtocolRejected(label, ["the file must hold one JSON object"])
+    problems: list[str] = []
+    unknown = set(document) - DOCUMENT_KEYS
+    if unknown:
+        problems.append(f"unknown field(s) {sorted(unknown)}; allowed: {sorted(DOCUMENT_KEYS)}")
+    if document.get("election", election.code) != election.code:
+        problems.append(
+            f"field election is {document.get('election')!r} but this is {election.code!r}"
+        )
+    doc_pec = document.get("pec")
+    if pec is None and not isinstance(doc_pec, str):
+        problems.append("field pec is missing")
+    if pec is not None and doc_pec is not None and doc_pec != pec:
+        problems.append(f"field pec is {doc_pec!r} but the command names PEC {pec}")
+    lines = document.get("lines")
+    if not isinstance(lines, Mapping):
+        problems.append("field lines must be an object of line code -> count")
+        lines = {}
+    explanations = document.get("explanations") or {}
+    if not isinstance(explanations, Mapping) or not all(
+        isinstance(v, str) for v in explanations.values()
+    ):
+        problems.append("field explanations must be an object of relation code -> text")
+        explanations = {}
+    version = document.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        problems.append("field version must be a whole number")
+    if problems:
+        raise ProtocolRejected(label, problems)
+    return ProtocolInput(str(pec or doc_pec), dict(lines), dict(explanations), version)
+
+
+def flag_documents(
+    flags: Sequence[RelationCheck], explanations: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "relation": c.relation.code,
+            "title": c.relation.title,
+            "left": c.left,
+            "right": c.right,
+            "explanation": explanations.get(c.relation.code),
+        }
+        for c in flags
+    ]
+
+
+def protocol_document(session: Session, election: Election, pec: str) -> dict[str, Any]:
+    """A PEC's current protocol in the form `submit` and `amend` accept (plus derived flags)."""
+    profile = profile_of(election)
+    _, _, version = find_protocol(session, election, pec)
+    values = current_values(session, profile, [version.id])[version.id]
+    explanations = json.loads(version.explanations)
+    verdict = judge(profile, values, explanations)
+    return {
+        "election": election.code,
+        "pec": pec,
+        "version": version.number,
+        "lines": {code: values[code] for code in profile.line_codes if code in values},
+        "explanations": explanations,
+        "flags": [
+            {
+                "relation": c.relation.code,
+                "title": c.relation.title,
+                "left": c.left,
+                "right": c.right,
+                "explanation": explanations.get(c.relation.code),
+            }
+            for c in verdict.flags
+        ],
+    }
+
+
+def protocol_history(session: Session, election: Election, pec: str) -> list[dict[str, Any]]:
+    """Every version of a PEC's protocol, oldest first, with who, why, by which decision."""
+    profile = profile_of(election)
+    _, protocol, _ = find_protocol(session, election, pec)
+    rows = session.execute(
+        select(ProtocolVersion, Decision, Unit.code)
+        .outerjoin(Decision, Decision.id == ProtocolVersion.decision_id)
+        .outerjoin(Unit, Unit.id == Decision.body_unit_id)
+        .where(ProtocolVersion.protocol_id == protocol.id)
+        .order_by(ProtocolVersion.number)
+    ).all()
+    values = current_values(session, profile, [v.id for v, _, _ in rows])
+    history = []
+    for version, decision, body in rows:
+        history.append(
+            {
+                "version": version.number,
+                "current": version.number == protocol.current_number,
+                "entered_by": version.entered_by,
+                "decision": (
+                    {"id": decision.id, "body": body, "text": decision.text}
+                    if decision is not None
+                    else None
+                ),
+                "reason": version.reason,
+                "time": version.created_at,
+                "audit_seq": version.audit_seq,
+                "audit_hash": version.audit_hash,
+                "lines": values[version.id],
+                "explanations": json.loads(version.explanations),
+            }
+        )
+    return history
+
+
+def flagged_protocols(
+    session: Session, election: Election, unit_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Every current protocol (below `unit_id`, if given) that breaks an explain-relation.
+
+    These were accepted only with an explanation; listing them together is how observers and
+    journalists find, say, every PEC where more ballots were in the boxes than were issued.
+    """
+    profile = profile_of(election)
+    stmt = (
+        select(Unit.code, Unit.name_en, ProtocolVersion)
+        .select_from(Protocol)
+        .join(Unit, Unit.id == Protocol.pec_id)
+        .join(
+            ProtocolVersion,
+            (ProtocolVersion.protocol_id == Protocol.id)
+            & (ProtocolVersion.number == Protocol.current_number),
+        )
+        .where(Protocol.election_id == election.id)
+        .order_by(Unit.code)
+    )
+    if unit_id is not None:
+        stmt = stmt.join(UnitAncestor, UnitAncestor.unit_id == Protocol.pec_id).where(
+            UnitAncestor.ancestor_id == unit_id
+        )
+    rows = session.execute(stmt).all()
+    values = current_values(session, profile, [version.id for _, _, version in rows])
+    flagged = []
+    for code, name, version in rows:
+        explanations = json.loads(version.explanations)
+        verdict = judge(profile, values[version.id], explanations)
+        if verdict.flags:
+            flagged.append(
+                {
+                    "pec": code,
+                    "name": name,
+                    "version": version.number,
+                    "flags": flag_documents(verdict.flags, explanations),
+                }
+            )
+    return flagged

@@ -1,0 +1,127 @@
+"""Checking the results tables against the audit chain (the second half of `audit verify`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from saylau.administration.models import Election, Unit
+from saylau.administration.service import profile_of
+from saylau.results.models import Decision, Protocol, ProtocolValue, ProtocolVersion
+from saylau.results.records import decision_entity, event_payload, protocol_entity
+
+
+def audit_mismatches(
+    session: Session, latest: Mapping[str, tuple[int, str, Mapping[str, Any]]]
+) -> list[str]:
+    """Compare every current protocol and decision with its last event in the audit chain.
+
+    A row changed with plain SQL behind the application's back no longer matches the event
+    that recorded it; a row with no event, or an event whose row is gone, is reported too.
+    """
+    problems: list[str] = []
+    checked: set[str] = set()
+    for election in session.scalars(select(Election)):
+        profile = profile_of(election)
+        codes = {line.no: line.code for line in profile.lines}
+        rows = session.execute(
+            select(Unit.code, Protocol.current_number, ProtocolVersion, Decision, Unit)
+            .select_from(Protocol)
+            .join(Unit, Unit.id == Protocol.pec_id)
+            .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
+            .outerjoin(Decision, Decision.id == ProtocolVersion.decision_id)
+            .where(Protocol.election_id == election.id)
+            .order_by(Unit.code, ProtocolVersion.number)
+        ).all()
+        by_version: dict[int, dict[str, int]] = {}
+        for version_id, line_no, value in session.execute(
+            select(ProtocolValue.version_id, ProtocolValue.line_no, ProtocolValue.value)
+            .join(ProtocolVersion, ProtocolVersion.id == ProtocolValue.version_id)
+            .join(Protocol, Protocol.id == ProtocolVersion.protocol_id)
+            .where(Protocol.election_id == election.id)
+        ):
+            by_version.setdefault(version_id, {})[codes.get(line_no, f"#{line_no}")] = value
+        bodies = dict(
+            session.execute(
+                select(Unit.id, Unit.code).where(
+                    Unit.election_id == election.id, Unit.kind != "pec"
+                )
+            ).all()
+        )
+        for pec, current_number, version, decision, _unit in rows:
+            if version.number != current_number:
+                continue
+            entity = protocol_entity(election, pec)
+            checked.add(entity)
+            recorded = latest.get(entity)
+            if recorded is None:
+                problems.append(f"PEC {pec} protocol has no event in the audit log")
+                continue
+            seq, _, payload = recorded
+            decision_doc = (
+                {
+                    "id": decision.id,
+                    "body": bodies.get(decision.body_unit_id),
+                    "text": decision.text,
+                }
+                if decision is not None
+                else None
+            )
+            actual = event_payload(
+                election,
+                pec,
+                version.number,
+                by_version.get(version.id, {}),
+                json.loads(version.explanations),
+                version.entered_by,
+                decision_doc,
+                version.reason,
+            )
+            if version.audit_seq != seq:
+                problems.append(
+                    f"PEC {pec} protocol version {version.number} claims audit event "
+                    f"{version.audit_seq} but its last event is {seq}"
+                )
+            for key in sorted(set(actual) | set(payload)):
+                if actual.get(key) != payload.get(key):
+                    problems.append(_difference(pec, key, actual.get(key), payload.get(key), seq))
+        for decision in session.scalars(
+            select(Decision).where(Decision.election_id == election.id)
+        ):
+            entity = decision_entity(election, decision.id)
+            checked.add(entity)
+            recorded = latest.get(entity)
+            expected = {
+                "election": election.code,
+                "id": decision.id,
+                "body": bodies.get(decision.body_unit_id),
+                "text": decision.text,
+                "recorded_by": decision.recorded_by,
+            }
+            if recorded is None:
+                problems.append(f"decision {decision.id} has no event in the audit log")
+            elif recorded[2] != expected:
+                problems.append(f"decision {decision.id} differs from audit event {recorded[0]}")
+        for entity, (seq, kind, _) in latest.items():
+            if entity.startswith(f"{election.code}/protocol/") and entity not in checked:
+                problems.append(f"audit event {seq} ({kind}) records {entity}, which is missing")
+            if entity.startswith(f"{election.code}/decision/") and entity not in checked:
+                problems.append(f"audit event {seq} ({kind}) records {entity}, which is missing")
+    return problems
+
+
+def _difference(pec: str, key: str, actual: Any, recorded: Any, seq: int) -> str:
+    if key == "lines" and isinstance(actual, dict) and isinstance(recorded, dict):
+        changed = [
+            f"{code} is {actual.get(code)} but was recorded as {recorded.get(code)}"
+            for code in sorted(set(actual) | set(recorded))
+            if actual.get(code) != recorded.get(code)
+        ]
+        return f"PEC {pec} protocol differs from audit event {seq}: " + "; ".join(changed)
+    return (
+        f"PEC {pec} protocol field {key} is {actual!r} but audit event {seq} recorded {recorded!r}"
+    )
