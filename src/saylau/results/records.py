@@ -7,7 +7,7 @@ audit payload of a protocol version.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -18,20 +18,26 @@ from saylau.domain.errors import NotFound
 from saylau.domain.profile import Profile
 from saylau.results.models import Protocol, ProtocolValue, ProtocolVersion
 
+# IN-lists are sent in chunks: SQLite caps the number of bound parameters per statement.
+CHUNK = 5000
+
 
 def protocol_entity(election: Election, pec: str) -> str:
+    """The audit-log entity of a PEC's protocol (all its versions share it)."""
     return f"{election.code}/protocol/{pec}"
 
 
 def decision_entity(election: Election, decision_id: int) -> str:
+    """The audit-log entity of a commission's decision."""
     return f"{election.code}/decision/{decision_id}"
 
 
 def pec_ids_by_code(session: Session, election: Election, codes: Sequence[str]) -> dict[str, int]:
+    """Ids of the named PECs of `election`; codes that are not PECs there are left out."""
     found: dict[str, int] = {}
     wanted = list(dict.fromkeys(codes))
-    for start in range(0, len(wanted), 5000):
-        chunk = wanted[start : start + 5000]
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
         found.update(
             session.execute(
                 select(Unit.code, Unit.id).where(
@@ -45,10 +51,11 @@ def pec_ids_by_code(session: Session, election: Election, codes: Sequence[str]) 
 def current_values(
     session: Session, profile: Profile, version_ids: Sequence[int]
 ) -> dict[int, dict[str, int]]:
+    """{version id: {line code: value}}; a stored line the profile lacks shows as `#number`."""
     codes = {line.no: line.code for line in profile.lines}
     values: dict[int, dict[str, int]] = {vid: {} for vid in version_ids}
-    for start in range(0, len(version_ids), 5000):
-        chunk = list(version_ids[start : start + 5000])
+    for start in range(0, len(version_ids), CHUNK):
+        chunk = list(version_ids[start : start + CHUNK])
         for version_id, line_no, value in session.execute(
             select(ProtocolValue.version_id, ProtocolValue.line_no, ProtocolValue.value).where(
                 ProtocolValue.version_id.in_(chunk)
@@ -61,9 +68,10 @@ def current_values(
 def current_versions(
     session: Session, election: Election, pec_ids: Sequence[int]
 ) -> dict[int, tuple[Protocol, ProtocolVersion]]:
+    """{PEC id: (protocol, its version in force)} for the PECs that have a protocol."""
     existing: dict[int, tuple[Protocol, ProtocolVersion]] = {}
-    for start in range(0, len(pec_ids), 5000):
-        chunk = list(pec_ids[start : start + 5000])
+    for start in range(0, len(pec_ids), CHUNK):
+        chunk = list(pec_ids[start : start + CHUNK])
         rows = session.execute(
             select(Protocol, ProtocolVersion)
             .join(
@@ -101,9 +109,12 @@ def event_payload(
     }
 
 
-def insert_values(session: Session, profile: Profile, versions: Any) -> None:
+def insert_values(
+    session: Session, profile: Profile, versions: Iterable[tuple[int, Mapping[str, object]]]
+) -> None:
+    """Store each version's line values, one row per line, keyed by the line's number."""
     rows = [
-        {"version_id": version_id, "line_no": line.no, "value": int(lines[line.code])}
+        {"version_id": version_id, "line_no": line.no, "value": int(lines[line.code])}  # type: ignore[call-overload]
         for version_id, lines in versions
         for line in profile.lines
     ]
@@ -114,6 +125,7 @@ def insert_values(session: Session, profile: Profile, versions: Any) -> None:
 def find_protocol(
     session: Session, election: Election, pec: str
 ) -> tuple[Unit, Protocol, ProtocolVersion]:
+    """A PEC with its protocol and current version; NotFound names what is missing."""
     unit = session.scalar(
         select(Unit).where(Unit.election_id == election.id, Unit.code == pec, Unit.kind == "pec")
     )
