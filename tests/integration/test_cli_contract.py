@@ -177,3 +177,15 @@ def test_db_upgrade_and_a_database_without_schema(db_url: str) -> None:
     assert saylau("db", "upgrade", db=db_url).code == 0  # idempotent
     empty = saylau("results", "summary", db=db_url)
     assert empty.code == 2 and "holds no election" in empty.stderr
+
+
+def test_audit_verify_catches_rewritten_election_rules(small_election: Engine) -> None:
+    db = _url(small_election)
+    with small_election.begin() as connection:
+        connection.execute(
+            text("UPDATE election SET profile_yaml = replace(profile_yaml, :old, :new)"),
+            {"old": 'share_above: "0.5"', "new": 'share_above: "0.9"'},
+        )
+    ran = saylau("audit", "verify", db=db)
+    assert ran.code != 0
+    assert "election kz-2022 differs from audit event 1 in profile_sha256" in ran.stdout

@@ -5,7 +5,7 @@ Other contexts reach these tables only through the functions here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -74,16 +74,44 @@ def create_election(
         NewEvent(
             "election.created",
             f"{code}/election",
-            {
-                "election": code,
-                "name": name,
-                "date": election_date.isoformat(),
-                "profile": profile.code,
-                "profile_sha256": election.profile_sha256,
-            },
+            election_event_payload(election, election.profile_sha256),
         ),
     )
     return election
+
+
+def election_event_payload(election: Election, profile_sha256: str) -> dict[str, Any]:
+    """The audit payload recording an election and the exact rules it was created with."""
+    return {
+        "election": election.code,
+        "name": election.name,
+        "date": election.election_date.isoformat(),
+        "profile": election.profile_code,
+        "profile_sha256": profile_sha256,
+    }
+
+
+def election_mismatches(
+    session: Session, latest: Mapping[str, tuple[int, str, Mapping[str, Any]]]
+) -> list[str]:
+    """Compare every election, and the profile text frozen in it, with its audit event.
+
+    Rewriting an election's rules behind the application's back (say, the winner rule) would
+    change outcomes without touching a single protocol; the profile's hash catches it.
+    """
+    problems = []
+    for election in list_elections(session):
+        recorded = latest.get(f"{election.code}/election")
+        actual = election_event_payload(election, text_sha256(election.profile_yaml))
+        if recorded is None:
+            problems.append(f"election {election.code} has no event in the audit log")
+        elif dict(recorded[2]) != actual:
+            changed = sorted(k for k in actual if actual[k] != recorded[2].get(k))
+            problems.append(
+                f"election {election.code} differs from audit event {recorded[0]} in "
+                + ", ".join(changed)
+            )
+    return problems
 
 
 def election_exists(session: Session, code: str) -> bool:

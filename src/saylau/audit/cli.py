@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from saylau.administration.service import election_mismatches
 from saylau.audit.service import read_chain
 from saylau.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json, reported
 from saylau.results.verification import audit_mismatches
@@ -21,7 +22,9 @@ def verify_command(as_json: JsonOption = False, db: DbOption = DEFAULT_DB) -> No
     engine = open_db(db)
     with reported(), session_scope(engine) as session:
         chain = read_chain(session)
-        records = audit_mismatches(session, chain.latest)
+        records = election_mismatches(session, chain.latest) + audit_mismatches(
+            session, chain.latest
+        )
     problems = [f"audit event {b.seq}: {b.problem}" for b in chain.breaks] + records
     if as_json:
         print_json(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
 from saylau.administration.service import profile_of
+from saylau.domain.errors import ProfileError
 from saylau.results.models import Decision, Protocol, ProtocolValue, ProtocolVersion
 from saylau.results.records import decision_entity, event_payload, protocol_entity
 
@@ -26,7 +27,11 @@ def audit_mismatches(
     problems: list[str] = []
     checked: set[str] = set()
     for election in session.scalars(select(Election)):
-        profile = profile_of(election)
+        try:
+            profile = profile_of(election)
+        except ProfileError as exc:
+            problems.append(f"election {election.code}: its stored profile is unreadable: {exc}")
+            continue
         codes = {line.no: line.code for line in profile.lines}
         rows = session.execute(
             select(Unit.code, Protocol.current_number, ProtocolVersion, Decision, Unit)

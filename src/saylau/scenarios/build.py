@@ -32,7 +32,6 @@ Progress = Callable[[str, int, int], None]
 @dataclass(frozen=True)
 class Built:
     code: str
-    stations: int
     units: int
     members: int
     protocols: int
@@ -89,4 +88,4 @@ def write_scenario(engine: Engine, scenario: Scenario, progress: Progress = _qui
             progress("protocols", done, total)
         progress("committing", 0, 1)
     progress("committing", 1, 1)
-    return Built(scenario.code, total, len(scenario.units), len(scenario.members), total)
+    return Built(scenario.code, len(scenario.units), len(scenario.members), total)
