@@ -242,11 +242,21 @@ def person(rng: np.random.Generator, gender: str) -> str:
         surname = stem + ("a" if gender == "female" else "")
     else:
         stem = str(rng.choice(SURNAME_STEMS))
-        ending = str(rng.choice(["ov", "ev", "uly" if gender == "male" else "kyzy"]))
-        if ending in ("ov", "ev") and gender == "female":
-            ending += "a"
-        surname = stem + ending
+        if rng.random() < 0.25:  # the Kazakh patronymic form: Kassymuly, Kassymkyzy
+            surname = stem + ("kyzy" if gender == "female" else "uly")
+        else:  # the Russian-style ending: Kassymov, Serikbayev
+            surname = _russian_style(stem) + ("a" if gender == "female" else "")
     return f"{surname} {given}"
+
+
+def _russian_style(stem: str) -> str:
+    if stem.endswith(("ov", "ev")):
+        return stem
+    if stem.endswith("ai"):
+        return stem[:-1] + "yev"
+    if stem.endswith(("a", "e", "i", "o", "u")):
+        return stem + "yev"
+    return stem + "ov"
 
 
 def village(rng: np.random.Generator) -> str:
