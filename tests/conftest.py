@@ -1,8 +1,10 @@
 """Test databases: every database test runs on SQLite and on PostgreSQL.
 
-PostgreSQL tests use the server named by SAYLAU_TEST_PG (a SQLAlchemy URL). Without it they are
-skipped with that reason; with SAYLAU_REQUIRE_PG=1 (as .ci/run sets) an unreachable server is a
-failure, not a skip. Each test gets a clean schema (PostgreSQL) or file (SQLite) of its own.
+PostgreSQL tests use the server named by SAYLAU_TEST_PG (a SQLAlchemy URL; by default the local
+server at 127.0.0.1:5432, database `test`; `off` disables them). Where no server answers they
+are skipped with the reason; with SAYLAU_REQUIRE_PG=1 (as .ci/run sets) an unreachable server
+is a failure, not a skip. Each test gets a clean schema (PostgreSQL) or file (SQLite) of its
+own.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -24,21 +27,34 @@ REQUIRE_PG_ENV = "SAYLAU_REQUIRE_PG"
 BACKENDS = ("sqlite", "postgresql")
 
 
-def _pg_server() -> str:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        if os.environ.get(REQUIRE_PG_ENV) == "1":
-            pytest.fail(f"{REQUIRE_PG_ENV}=1 but {PG_ENV} is not set")
-        pytest.skip(f"{PG_ENV} is not set: PostgreSQL tests skipped (.ci/run sets it)")
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@cache
+def _probe(url: str) -> str | None:
+    """None when the server answers, else why not (asked once per session)."""
     try:
-        probe = create_engine(url)
+        probe = create_engine(url, connect_args={"connect_timeout": 5})
         with probe.connect() as connection:
             connection.execute(text("select 1"))
         probe.dispose()
     except Exception as exc:  # any connection failure means: no server here
-        if os.environ.get(REQUIRE_PG_ENV) == "1":
-            pytest.fail(f"PostgreSQL at {url} is required but unreachable: {exc}")
-        pytest.skip(f"PostgreSQL at {url} unreachable: {exc}")
+        return str(exc).splitlines()[0]
+    return None
+
+
+def _pg_server() -> str:
+    url = os.environ.get(PG_ENV) or DEFAULT_PG
+    required = os.environ.get(REQUIRE_PG_ENV) == "1"
+    if url == "off":
+        if required:
+            pytest.fail(f"{REQUIRE_PG_ENV}=1 but {PG_ENV}=off")
+        pytest.skip(f"{PG_ENV}=off: PostgreSQL tests skipped")
+    problem = _probe(url)
+    if problem is not None:
+        if required:
+            pytest.fail(f"PostgreSQL at {url} is required but unreachable: {problem}")
+        pytest.skip(f"no PostgreSQL server at {url} ({problem}); set {PG_ENV} to test on one")
     return url
 
 
