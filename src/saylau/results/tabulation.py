@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit, UnitAncestor
@@ -18,12 +18,14 @@ from saylau.domain.tabulation import build_summary
 from saylau.results.models import Protocol, ProtocolValue, ProtocolVersion
 
 
-def line_sums(
-    session: Session, election: Election, ancestor_id: int | None = None
-) -> dict[int, dict[int, int]]:
-    """{unit id: {line number: sum}} for every unit (or one unit) from current protocols."""
-    stmt = (
-        select(UnitAncestor.ancestor_id, ProtocolValue.line_no, func.sum(ProtocolValue.value))
+def _current_values() -> Select:  # type: ignore[type-arg]
+    """(PEC id, line number, value) of every current protocol version."""
+    return (
+        select(
+            Protocol.pec_id.label("unit_id"),
+            ProtocolValue.line_no.label("line_no"),
+            ProtocolValue.value.label("value"),
+        )
         .select_from(Protocol)
         .join(
             ProtocolVersion,
@@ -31,12 +33,45 @@ def line_sums(
             & (ProtocolVersion.number == Protocol.current_number),
         )
         .join(ProtocolValue, ProtocolValue.version_id == ProtocolVersion.id)
-        .join(UnitAncestor, UnitAncestor.unit_id == Protocol.pec_id)
-        .where(Protocol.election_id == election.id)
-        .group_by(UnitAncestor.ancestor_id, ProtocolValue.line_no)
     )
+
+
+def line_sums(
+    session: Session, election: Election, ancestor_id: int | None = None
+) -> dict[int, dict[int, int]]:
+    """{unit id: {line number: sum}} for every unit (or one unit) from current protocols.
+
+    For every unit, PEC rows are first summed into their parent commissions and only those
+    parent rows are spread over the ancestry closure: the closure join then handles a few
+    thousand rows instead of every PEC line at every level (about 2x faster, bench/tabulate.py).
+    """
+    pec = _current_values().where(Protocol.election_id == election.id)
     if ancestor_id is not None:
-        stmt = stmt.where(UnitAncestor.ancestor_id == ancestor_id)
+        values = pec.subquery()
+        stmt = (
+            select(UnitAncestor.ancestor_id, values.c.line_no, func.sum(values.c.value))
+            .join(UnitAncestor, UnitAncestor.unit_id == values.c.unit_id)
+            .where(UnitAncestor.ancestor_id == ancestor_id)
+            .group_by(UnitAncestor.ancestor_id, values.c.line_no)
+        )
+    else:
+        values = pec.cte("pec")
+        parents = (
+            select(
+                Unit.parent_id.label("unit_id"),
+                values.c.line_no,
+                func.sum(values.c.value).label("value"),
+            )
+            .join(Unit, Unit.id == values.c.unit_id)
+            .group_by(Unit.parent_id, values.c.line_no)
+            .cte("parents")
+        )
+        stmt = union_all(
+            select(values.c.unit_id, values.c.line_no, values.c.value),
+            select(UnitAncestor.ancestor_id, parents.c.line_no, func.sum(parents.c.value))
+            .join(UnitAncestor, UnitAncestor.unit_id == parents.c.unit_id)
+            .group_by(UnitAncestor.ancestor_id, parents.c.line_no),
+        )
     sums: dict[int, dict[int, int]] = {}
     for unit_id, line_no, total in session.execute(stmt):
         sums.setdefault(unit_id, {})[line_no] = int(total)
