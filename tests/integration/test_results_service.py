@@ -7,15 +7,16 @@ import pytest
 from sqlalchemy import Engine, delete, select
 
 from saylau.administration.models import Unit
-from saylau.administration.service import add_units, get_election
+from saylau.administration.service import add_units, create_election, get_election
 from saylau.audit.service import read_chain
 from saylau.domain.errors import NotFound, ProtocolRejected
+from saylau.profiles import shipped_profile_path
 from saylau.results.documents import flagged_protocols, protocol_document, protocol_history
 from saylau.results.models import Protocol
 from saylau.results.service import ProtocolInput, amend_protocol, submit_protocols
 from saylau.results.tabulation import summary, tabulate_all
 from saylau.results.verification import audit_mismatches
-from saylau.scenarios.kz2022 import generate
+from saylau.scenarios.kz2022 import ELECTION_DATE, Scenario, generate
 from saylau.store.db import session_scope
 from tests.integration.helpers import as_input, current, snapshot
 
@@ -122,19 +123,7 @@ def test_unknown_pec_and_duplicate_submission_are_refused(small_election: Engine
 
 
 def test_a_batch_with_one_bad_protocol_writes_nothing(engine: Engine) -> None:
-    scenario = generate(stations=40, with_members=False)
-    with session_scope(engine) as session:
-        from saylau.administration.service import create_election
-        from saylau.profiles import shipped_profile_path
-
-        election = create_election(
-            session,
-            "kz-2022",
-            "test",
-            scenario_date(),
-            shipped_profile_path("kz-2022-presidential").read_text("utf-8"),
-        )
-        add_units(session, election, scenario.units)
+    scenario = units_only(engine)
     batch = scenario.protocols()
     bad = batch[17]
     lines = dict(bad.lines)
@@ -147,10 +136,19 @@ def test_a_batch_with_one_bad_protocol_writes_nothing(engine: Engine) -> None:
         assert session.scalar(select(Protocol.id).limit(1)) is None
 
 
-def scenario_date():  # type: ignore[no-untyped-def]
-    from saylau.scenarios.kz2022 import ELECTION_DATE
-
-    return ELECTION_DATE
+def units_only(engine: Engine) -> Scenario:
+    """An election of 40 PECs with its commissions but no protocol entered yet."""
+    scenario = generate(stations=40, with_members=False)
+    with session_scope(engine, write=True) as session:
+        election = create_election(
+            session,
+            "kz-2022",
+            "test",
+            ELECTION_DATE,
+            shipped_profile_path("kz-2022-presidential").read_text("utf-8"),
+        )
+        add_units(session, election, scenario.units)
+    return scenario
 
 
 def test_explained_relation_is_accepted_and_stays_flagged(small_election: Engine) -> None:
@@ -264,20 +262,9 @@ def test_documents_round_trip(small_election: Engine) -> None:
 
 def test_partial_reporting_shows_progress_and_no_outcome(engine: Engine) -> None:
     """Election night: results as protocols arrive, with the share of PECs reported."""
-    from saylau.administration.service import create_election
-    from saylau.profiles import shipped_profile_path
-
-    scenario = generate(stations=40, with_members=False)
+    scenario = units_only(engine)
     with session_scope(engine, write=True) as session:
-        election = create_election(
-            session,
-            "kz-2022",
-            "test",
-            scenario_date(),
-            shipped_profile_path("kz-2022-presidential").read_text("utf-8"),
-        )
-        add_units(session, election, scenario.units)
-        submit_protocols(session, election, scenario.protocols(0, 25), "op")
+        submit_protocols(session, get_election(session), scenario.protocols(0, 25), "op")
     with session_scope(engine) as session:
         nation = summary(session, get_election(session))
     assert (nation["pecs_reported"], nation["pecs_total"]) == (25, 40)

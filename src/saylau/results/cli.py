@@ -36,6 +36,9 @@ app = typer.Typer(help="PEC protocols, amendments and results.", no_args_is_help
 protocol_app = typer.Typer(help="Read one PEC's protocol.", no_args_is_help=True)
 app.add_typer(protocol_app, name="protocol")
 
+UnitOption = Annotated[
+    str | None, typer.Option("--unit", help="Unit code or name; the nation if left out.")
+]
 FileOption = Annotated[Path, typer.Option("--file", help="JSON file (use - for standard input).")]
 
 
@@ -80,9 +83,7 @@ def render_summary(result: dict[str, Any]) -> None:
 
 @app.command("summary")
 def summary_command(
-    unit: Annotated[
-        str | None, typer.Option("--unit", help="Unit code or name; the nation if left out.")
-    ] = None,
+    unit: UnitOption = None,
     election: ElectionOption = None,
     as_json: JsonOption = False,
     db: DbOption = DEFAULT_DB,
@@ -99,9 +100,7 @@ def summary_command(
 
 @app.command("flagged")
 def flagged_command(
-    unit: Annotated[
-        str | None, typer.Option("--unit", help="Unit code or name; the nation if left out.")
-    ] = None,
+    unit: UnitOption = None,
     election: ElectionOption = None,
     as_json: JsonOption = False,
     db: DbOption = DEFAULT_DB,
