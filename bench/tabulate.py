@@ -3,13 +3,21 @@
 Run from the repository root:
 
     .venv/bin/python bench/tabulate.py            # SQLite and PostgreSQL, 10,101 and 100,000
-    .venv/bin/python bench/tabulate.py --backend sqlite --stations 1000000 --repeat 3
+    .venv/bin/python bench/tabulate.py --backend sqlite --stations 1000000 --repeat 3 \
+        --entry-protocols 0
+    .venv/bin/python bench/tabulate.py --backend postgresql --stations 1000000 --repeat 3 \
+        --entry-protocols 0
+
+(Before commit 29b4e35, the PostgreSQL build needed --pg-option plan_cache_mode=force_custom_plan
+to finish in minutes; saylau now turns off psycopg's server-side prepared statements instead.
+See docs/performance.md.)
 
 Every (backend, size) gets a fresh database: a SQLite file in a temporary directory, or on
 PostgreSQL a fresh schema `bench_<random>_<size>` (engine pointed at it with
 `?options=-csearch_path%3D...`, schema made by `upgrade(engine)`, dropped with CASCADE at the
-end). 10,101 PECs is the reference kz-2022 scenario with its 70,946 commissioners; other sizes
-are the scaled scenario without members.
+end; after the build its tables get VACUUM ANALYZE, as autovacuum would do shortly). 10,101
+PECs is the reference kz-2022 scenario with its 70,946 commissioners; other sizes are the scaled
+scenario without members.
 
 Tabulation is timed as saylau runs it (`tabulate_all`, and `line_sums` alone) and against two
 baselines measured in the same run on the very same rows:
@@ -19,8 +27,8 @@ baselines measured in the same run on the very same rows:
   protocol, protocol_version, protocol_value and unit_ancestor. The copy is made before timing
   and is not timed; only the query (and fetching its result) is.
 
-`--variants` also times alternative shapes of the tabulation query on scratch SQL in the
-benchmark database (saylau's code is not changed): see docs/performance.md.
+Unless --no-variants is given, an alternative shape of the tabulation query is also timed, on
+scratch SQL in this script (saylau's code is not changed): see docs/performance.md.
 """
 
 from __future__ import annotations
@@ -526,7 +534,12 @@ def tabulation(engine: Engine, code: str, repeat: int, variants: bool) -> dict[s
                 """Scratch stand-in for line_sums using the roll-up query (all units only)."""
                 if ancestor_id is not None:
                     return line_sums(session, election, ancestor_id)
-                return as_sums(session.execute(text(ROLLUP_SQL.format(election=election.id))))
+                sums: dict[int, dict[int, int]] = {}
+                for unit_id, line_no, total in session.execute(
+                    text(ROLLUP_SQL.format(election=election.id))
+                ):
+                    sums.setdefault(unit_id, {})[line_no] = int(total)
+                return sums
 
             out["line_sums_rollup"], out["line_sums_rollup_runs"], _ = in_session(
                 engine, code, repeat, rollup_line_sums
@@ -885,7 +898,12 @@ def report(rows: list[dict[str, Any]], entries: list[dict[str, Any]]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql", "both"),
+        default="both",
+        help="which database(s) to measure (default: both)",
+    )
     parser.add_argument(
         "--stations",
         default=f"{REFERENCE},100000",
@@ -898,7 +916,12 @@ def main(argv: list[str] | None = None) -> int:
         default=3,
         help="at most this many runs for sizes above 100,000 PECs",
     )
-    parser.add_argument("--pg-url", default=os.environ.get("SAYLAU_BENCH_PG", DEFAULT_PG))
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("SAYLAU_BENCH_PG", DEFAULT_PG),
+        help="PostgreSQL database to create the benchmark schemas in "
+        f"(default: $SAYLAU_BENCH_PG or {DEFAULT_PG})",
+    )
     parser.add_argument(
         "--pg-option",
         action="append",
