@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from saylau.administration.cli import app as admin_app
-from saylau.administration.service import election_exists
+from saylau.administration.service import election_exists, get_election
 from saylau.audit.cli import app as audit_app
 from saylau.cli.common import DEFAULT_DB, DbOption, open_db, out, progress_bar, reported
 from saylau.results.cli import app as results_app
@@ -54,8 +54,6 @@ def demo_command(
             with progress_bar() as progress:
                 build_kz2022(engine, progress=progress)
         with session_scope(engine) as session:
-            from saylau.administration.service import get_election
-
             result = summary(session, get_election(session, DEMO_ELECTION))
     render_summary(result)
     out.print(f"\ndatabase: {describe_url(db)}", highlight=False)
