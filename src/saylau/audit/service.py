@@ -44,8 +44,9 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-# Key of the transaction-level advisory lock that serialises appends on PostgreSQL.
-CHAIN_LOCK = 0x5A_59_4C_41_55  # "SAYLAU"
+# Transaction-level advisory locks are per database; keying the lock on the schema keeps two
+# saylau databases living in different schemas of one server database from queueing on each other.
+CHAIN_LOCK = func.hashtext(func.concat("saylau-audit-chain:", func.current_schema()))
 
 
 def head(session: Session) -> tuple[int, str]:
