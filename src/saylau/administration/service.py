@@ -277,3 +277,55 @@ def unit_counts(session: Session, election: Election) -> dict[str, int]:
         or 0
     )
     return counts
+
+
+def ancestor_codes(session: Session, unit: Unit) -> list[str]:
+    """Codes of a unit's ancestors, nearest first (not the unit itself)."""
+    rows = session.execute(
+        select(Unit.code)
+        .join(UnitAncestor, UnitAncestor.ancestor_id == Unit.id)
+        .where(UnitAncestor.unit_id == unit.id, UnitAncestor.depth > 0)
+        .order_by(UnitAncestor.depth)
+    )
+    return list(rows.scalars())
+
+
+def list_units(
+    session: Session,
+    election: Election,
+    parent: Unit | None = None,
+    kind: str | None = None,
+    text: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[int, list[Unit]]:
+    """A page of units (children of `parent`, of one kind, matching `text`) and the total.
+
+    `text` matches code, names, settlement and address as a substring; SQLite lowers ASCII
+    only, so the comparison is case-insensitive for Latin letters and exact for Cyrillic.
+    """
+    stmt = select(Unit).where(Unit.election_id == election.id)
+    if parent is not None:
+        stmt = stmt.where(Unit.parent_id == parent.id)
+    if kind is not None:
+        stmt = stmt.where(Unit.kind == kind)
+    if text:
+        pattern = f"%{text.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                *(
+                    func.lower(column).like(pattern)
+                    for column in (
+                        Unit.code,
+                        Unit.name_en,
+                        Unit.name_ru,
+                        Unit.name_kk,
+                        Unit.settlement,
+                        Unit.address,
+                    )
+                )
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = session.scalars(stmt.order_by(Unit.code).limit(limit).offset(offset)).all()
+    return total, list(page)

@@ -65,6 +65,17 @@ def head(session: Session) -> tuple[int, str]:
     return (row.seq, row.hash) if row else (0, GENESIS)
 
 
+def peek_head(session: Session) -> tuple[int, str]:
+    """The last event's sequence number and hash, read without queueing behind writers.
+
+    For readers (the web site asking "has anything changed?"): unlike `head` it takes no lock,
+    so it may be one commit behind a writer that is finishing, and that is fine for a reader.
+    """
+    stmt = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    row = session.execute(stmt).first()
+    return (row.seq, row.hash) if row else (0, GENESIS)
+
+
 def append_many(session: Session, events: Sequence[NewEvent]) -> list[Appended]:
     """Append events in order within the caller's transaction; returns their places."""
     if not events:

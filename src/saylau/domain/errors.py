@@ -31,3 +31,11 @@ class NotFound(SaylauError):
 
 class Conflict(SaylauError):
     """The write contradicts what is already stored (a second, different protocol for a PEC)."""
+
+
+class NotAuthenticated(SaylauError):
+    """A write came without a token, or with one that is unknown or revoked (HTTP 401)."""
+
+
+class Forbidden(SaylauError):
+    """The token is valid but its role or commission scope does not allow this write (403)."""

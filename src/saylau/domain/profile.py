@@ -33,6 +33,11 @@ class Candidate:
     name: str
     gender: str | None = None
     nominated_by: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def name_in(self, lang: str) -> str:
+        """The name as written in `lang` (Cyrillic for kk and ru), else as given in `name`."""
+        return self.names.get(lang) or self.name
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,12 @@ def _parse_candidates(raw: Any) -> tuple[Candidate, ...]:
         if code in seen:
             raise ProfileError(f"{rule}.code", f"candidate code {code!r} is used twice")
         seen.add(code)
-        candidates.append(Candidate(code, name, item.get("gender"), item.get("nominated_by")))
+        names = item.get("names") or {}
+        if not isinstance(names, Mapping) or not all(isinstance(v, str) for v in names.values()):
+            raise ProfileError(f"{rule}.names", "must map language codes to the name's spelling")
+        candidates.append(
+            Candidate(code, name, item.get("gender"), item.get("nominated_by"), dict(names))
+        )
     return tuple(candidates)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import Engine
 
 from saylau.administration.service import (
@@ -17,7 +18,7 @@ from saylau.administration.service import (
     create_election,
     election_exists,
 )
-from saylau.domain.errors import Conflict
+from saylau.domain.errors import Conflict, SaylauError
 from saylau.profiles import shipped_profile_path
 from saylau.results.service import submit_protocols
 from saylau.scenarios.kz2022 import ELECTION_DATE, SEED, Scenario, generate
@@ -48,22 +49,38 @@ def build_kz2022(
     code: str | None = None,
     with_members: bool = True,
     progress: Progress = _quiet,
+    reported: float = 1.0,
 ) -> Built:
-    """Generate the reference (or a scaled) election and write it in one transaction."""
+    """Generate the reference (or a scaled) election and write it in one transaction.
+
+    `reported` below 1 writes the protocols of only that share of PECs (a seeded random choice):
+    an election night in progress, whose other protocols can be entered later.
+    """
     progress("generating", 0, 1)
     scenario = generate(stations=stations, seed=seed, with_members=with_members, code=code)
     progress("generating", 1, 1)
-    return write_scenario(engine, scenario, progress=progress)
+    return write_scenario(engine, scenario, progress=progress, reported=reported)
 
 
-def write_scenario(engine: Engine, scenario: Scenario, progress: Progress = _quiet) -> Built:
+def reported_pecs(scenario: Scenario, share: float) -> set[str]:
+    """The PECs whose protocols are in when `share` of them have reported (seeded, repeatable)."""
+    if not 0 <= share <= 1:
+        raise SaylauError(f"reported share {share} must lie between 0 and 1")
+    order = np.random.default_rng(scenario.seed).permutation(len(scenario.pec_codes))
+    return {scenario.pec_codes[i] for i in order[: round(share * len(order))]}
+
+
+def write_scenario(
+    engine: Engine, scenario: Scenario, progress: Progress = _quiet, reported: float = 1.0
+) -> Built:
     """Write a generated election; refuses to touch an election that already exists.
 
     The audit log is append-only, so an election, once written, is never deleted or rebuilt in
     place: build into a fresh database (or under another code) instead.
     """
     profile_text = shipped_profile_path(PROFILE).read_text(encoding="utf-8")
-    total = len(scenario.pec_codes)
+    chosen = reported_pecs(scenario, reported)
+    total = len(chosen)
     with session_scope(engine, write=True) as session:
         if election_exists(session, scenario.code):
             raise Conflict(
@@ -80,7 +97,10 @@ def write_scenario(engine: Engine, scenario: Scenario, progress: Progress = _qui
         progress("commissions", 2, 2)
         done = 0
         progress("protocols", 0, total)
-        for batch in scenario.batches(BATCH):
+        for everyone in scenario.batches(BATCH):
+            batch = [item for item in everyone if item.pec in chosen]
+            if not batch:
+                continue
             submit_protocols(
                 session, election, batch, f"scenario {scenario.code} seed {scenario.seed}"
             )

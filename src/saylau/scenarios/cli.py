@@ -39,6 +39,15 @@ def build_command(
     members: Annotated[
         bool, typer.Option("--members/--no-members", help="Generate commission members.")
     ] = True,
+    reported_share: Annotated[
+        float,
+        typer.Option(
+            "--reported",
+            min=0.0,
+            max=1.0,
+            help="Share of PECs whose protocols are entered (election night in progress).",
+        ),
+    ] = 1.0,
     as_json: JsonOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
@@ -58,6 +67,7 @@ def build_command(
                 code=code,
                 with_members=members,
                 progress=progress,
+                reported=reported_share,
             )
     if as_json:
         print_json(built.__dict__ | {"db": describe_url(db)})

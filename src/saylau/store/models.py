@@ -4,8 +4,10 @@ from saylau.administration.models import CommissionMember, Election, Unit, UnitA
 from saylau.audit.models import AuditEvent
 from saylau.results.models import Decision, Protocol, ProtocolValue, ProtocolVersion
 from saylau.store.base import Base
+from saylau.users.models import ApiUser
 
 __all__ = [
+    "ApiUser",
     "AuditEvent",
     "Base",
     "CommissionMember",

@@ -1,0 +1,1 @@
+"""Users of the write API: named, with a role and a commission scope, holding hashed tokens."""
