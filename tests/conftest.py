@@ -22,6 +22,8 @@ from saylau.scenarios.build import build_kz2022
 from saylau.store.db import make_engine
 from saylau.store.migrate import upgrade
 
+pytest_plugins = ["tests.night"]
+
 PG_ENV = "SAYLAU_TEST_PG"
 REQUIRE_PG_ENV = "SAYLAU_REQUIRE_PG"
 BACKENDS = ("sqlite", "postgresql")

@@ -8,8 +8,10 @@ import typer
 
 from saylau.administration.cli import app as admin_app
 from saylau.administration.service import election_exists, get_election
+from saylau.api.serve import serve
 from saylau.audit.cli import app as audit_app
 from saylau.cli.common import DEFAULT_DB, DbOption, open_db, out, progress_bar, reported
+from saylau.publish.cli import app as publish_app
 from saylau.results.cli import app as results_app
 from saylau.results.cli import render_summary
 from saylau.results.tabulation import summary
@@ -18,6 +20,7 @@ from saylau.scenarios.cli import app as scenario_app
 from saylau.store.cli import app as db_app
 from saylau.store.db import describe_url, session_scope
 from saylau.store.migrate import upgrade
+from saylau.users.cli import app as users_app
 
 app = typer.Typer(
     help="saylau: an election's data end to end, every number open to verification.",
@@ -29,18 +32,25 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(results_app, name="results")
 app.add_typer(audit_app, name="audit")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(users_app, name="users")
+app.add_typer(publish_app, name="publish")
+
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 
 DEMO_ELECTION = "kz-2022"
 
 
 @app.command("demo")
 def demo_command(
-    serve: Annotated[
+    serve_site: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Serve the built election afterwards.")
     ] = True,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Build the Kazakhstan 2022 reference election (once) and show its national result."""
+    """Build the Kazakhstan 2022 reference election (once), show its result and serve it."""
     engine = open_db(db, require_schema=False)
     with reported():
         upgrade(engine)
@@ -60,12 +70,29 @@ def demo_command(
     out.print(
         "try: saylau results summary --unit Almaty --json; saylau audit verify", highlight=False
     )
-    if serve:
+    if serve_site:
         out.print(
-            "the public web pages come with the publication issue; nothing to serve yet "
-            "(--no-serve skips this note)",
+            f"\nserving the public site at http://{host}:{port}/ "
+            f"(API: http://{host}:{port}/api/v1/docs); Ctrl+C stops",
             highlight=False,
         )
+        serve(db, host, port, log_level="warning")
+
+
+@app.command("serve")
+def serve_command(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Serve the public site, the open data and the API of a database."""
+    open_db(db)
+    out.print(
+        f"serving {describe_url(db)} at http://{host}:{port}/ (API docs: /api/v1/docs)",
+        highlight=False,
+    )
+    serve(db, host, port, workers)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -1,0 +1,57 @@
+"""The web application: the API under /api/v1, the public pages, the open files."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
+
+from saylau import __version__
+from saylau.api import errors
+from saylau.api.caching import ConditionalGet
+from saylau.api.routers import protocols, public
+from saylau.web import routes as web
+from saylau.web.state import CHECK_EVERY, SiteState
+
+DESCRIPTION = """
+Every figure of the election, per polling station, and the writes of the commissions.
+
+Reads need no token and carry an ETag derived from the audit-chain head. Writes need a bearer
+token from `saylau users add NAME --role ROLE --scope UNIT_CODE`; the role and the commission
+scope decide what it may write. Refusals name the record, the field and the rule broken.
+"""
+
+
+class InvalidateOnWrite(BaseHTTPMiddleware):
+    """After a successful write through the API, the site re-reads the chain head at once."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        if request.method not in ("GET", "HEAD") and response.status_code < 400:
+            request.app.state.site.invalidate()
+        return response
+
+
+def create_app(engine: Engine, check_every: float = CHECK_EVERY) -> FastAPI:
+    """The whole site over one database."""
+    app = FastAPI(
+        title="saylau",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.state.site = SiteState(engine, check_every)
+    errors.install(app)
+    app.add_middleware(ConditionalGet)
+    app.add_middleware(InvalidateOnWrite)
+    app.include_router(public.router, prefix="/api/v1")
+    app.include_router(protocols.router, prefix="/api/v1")
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    app.include_router(web.router)
+    return app

@@ -1,0 +1,56 @@
+"""Request and response bodies of the API, as the OpenAPI document describes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+
+class Page(BaseModel):
+    """One page of a list: `items`, and `total` matches before paging."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
+
+
+class ProtocolBody(BaseModel):
+    """A PEC protocol as entered: the same document `saylau results submit` reads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pec: str = Field(description="The PEC's code, e.g. 75-0001.", max_length=32)
+    lines: dict[str, StrictInt] = Field(description="Every protocol line: code -> count.")
+    explanations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Relation code -> written explanation, for explain-relations that break.",
+    )
+    version: StrictInt | None = Field(default=None, description="1 for a new protocol.")
+    election: str | None = Field(default=None, description="Must match the URL's election.")
+
+
+class AmendmentBody(BaseModel):
+    """A new version of an accepted protocol, by a recorded decision of the commission."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: StrictInt = Field(description="The version being amended (the current one).")
+    lines: dict[str, StrictInt]
+    explanations: dict[str, str] = Field(default_factory=dict)
+    decision: str = Field(description="The decision's text or number, as recorded.")
+    reason: str = Field(description="Why the protocol changes.")
+
+
+class AcceptedOut(BaseModel):
+    pec: str
+    version: int
+    audit_hash: str
+    status: str
+    flags: list[str]
+
+
+class HeadOut(BaseModel):
+    seq: int
+    hash: str

@@ -1,0 +1,1 @@
+"""The public website: server-rendered pages (Jinja2) in Kazakh, Russian and English."""
