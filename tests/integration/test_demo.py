@@ -3,9 +3,19 @@ the embedded default (saylau.db in the working directory) and prints the nationa
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def run_demo(folder: Path) -> subprocess.CompletedProcess[str]:
@@ -41,3 +51,39 @@ def test_demo_builds_once_and_prints_annex_i(tmp_path: Path) -> None:
     again = run_demo(tmp_path)
     assert again.returncode == 0, again.stderr
     assert "already built" in again.stdout and "81.31" in again.stdout
+
+
+def test_demo_serves_the_site_and_prints_its_address(tmp_path: Path) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "saylau.cli.main", "demo", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
+    try:
+        assert server.stdout is not None
+        address = f"http://127.0.0.1:{port}/"
+        for line in server.stdout:
+            if address in line:
+                break
+        else:
+            raise AssertionError("demo ended without printing its address")
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(
+                    address, headers={"Accept-Language": "en"}, follow_redirects=True
+                )
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert answer.status_code == 200 and str(answer.url) == address + "en/kz-2022/"
+        assert "6,456,392" in answer.text and "10,101 of 10,101" in answer.text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

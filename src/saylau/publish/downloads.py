@@ -92,7 +92,7 @@ def _json_bytes(value: Any) -> bytes:
 def results_json(dataset: Dataset, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The JSON download: what each line means, then every PEC with its lines."""
     profile = dataset.profile
-    line_fields = {line.code for line in profile.lines}
+    line_fields = [line.code for line in profile.lines]  # in form order, for stable bytes
     return {
         "election": {
             "code": dataset.election_code,
