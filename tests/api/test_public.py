@@ -76,3 +76,14 @@ def test_unknown_things_are_404_with_a_reason(night: Night) -> None:
     waiting = next(iter(night.waiting))
     none_yet = night.client.get(f"/api/v1/elections/kz-2022/protocols/{waiting}")
     assert none_yet.status_code == 404 and "no accepted protocol yet" in none_yet.json()["detail"]
+
+
+def test_a_nul_character_is_a_client_error_on_every_backend(night: Night) -> None:
+    for url in (
+        "/api/v1/elections/kz%00/results",
+        "/api/v1/elections/kz-2022/units?q=a%00b",
+        "/api/v1/elections/kz-2022/protocols/75%000001",
+    ):
+        answer = night.client.get(url)
+        assert answer.status_code == 400, (url, answer.status_code, answer.text)
+        assert "NUL character" in answer.json()["detail"]

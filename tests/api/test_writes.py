@@ -90,3 +90,16 @@ def test_an_amendment_is_recorded_with_decision_person_and_reason(night: Night) 
     assert history[1]["decision"]["body"] == tec
     assert history[1]["reason"] == "a spoiled ballot was counted as cancelled"
     assert history[1]["audit_hash"] == done.json()["audit_hash"]
+
+
+def test_a_nul_character_in_a_body_is_refused_with_the_field(night: Night) -> None:
+    pec, item = sorted(night.waiting.items())[0]
+    headers = {"Authorization": f"Bearer {night.token('op', 'pec-operator', pec)}"}
+    before = snapshot(night.engine)
+    answer = night.client.post(
+        "/api/v1/elections/kz-2022/protocols",
+        json={"pec": pec, "lines": dict(item.lines), "explanations": {"x": "a\u0000b"}},
+        headers=headers,
+    )
+    assert answer.status_code == 422 and "explanations" in answer.text
+    assert snapshot(night.engine) == before

@@ -84,15 +84,16 @@ def protocols(draw: st.DrawFn) -> dict[str, int]:
     invalid = draw(counts)
     found = sum(votes.values()) + invalid
     mobile = min(mobile, found)
+    taken_away = draw(st.integers(0, 3))  # ballots issued but not in the boxes
     return consistent_protocol(
         votes,
         invalid=invalid,
-        on_list=found + draw(counts),
+        on_list=found + taken_away + draw(counts),  # every issued ballot has a voter on the list
         added=draw(st.integers(0, 30)),
         mobile=mobile,
         spoiled=draw(st.integers(0, 20)),
         unused=draw(counts),
-        taken_away=draw(st.integers(0, 3)),
+        taken_away=taken_away,
         avc=0,
     )
 

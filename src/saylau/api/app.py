@@ -5,13 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
 
 from saylau import __version__
 from saylau.api import errors
-from saylau.api.caching import ConditionalGet
+from saylau.api.fastpath import FastPath
+from saylau.api.guards import RefuseNul
 from saylau.api.routers import protocols, public
 from saylau.web import routes as web
 from saylau.web.state import CHECK_EVERY, SiteState
@@ -23,16 +21,6 @@ Reads need no token and carry an ETag derived from the audit-chain head. Writes 
 token from `saylau users add NAME --role ROLE --scope UNIT_CODE`; the role and the commission
 scope decide what it may write. Refusals name the record, the field and the rule broken.
 """
-
-
-class InvalidateOnWrite(BaseHTTPMiddleware):
-    """After a successful write through the API, the site re-reads the chain head at once."""
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        if request.method not in ("GET", "HEAD") and response.status_code < 400:
-            request.app.state.site.invalidate()
-        return response
 
 
 def create_app(engine: Engine, check_every: float = CHECK_EVERY) -> FastAPI:
@@ -48,8 +36,8 @@ def create_app(engine: Engine, check_every: float = CHECK_EVERY) -> FastAPI:
     app.state.engine = engine
     app.state.site = SiteState(engine, check_every)
     errors.install(app)
-    app.add_middleware(ConditionalGet)
-    app.add_middleware(InvalidateOnWrite)
+    app.add_middleware(FastPath)
+    app.add_middleware(RefuseNul)
     app.include_router(public.router, prefix="/api/v1")
     app.include_router(protocols.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")

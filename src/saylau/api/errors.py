@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 from saylau.domain.errors import (
     Conflict,
@@ -41,5 +42,15 @@ async def saylau_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+async def refused_value(_request: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot store or compare (a NUL character in text, a number out of
+    range): the request's fault, so 422 with the database's reason, not a 500."""
+    assert isinstance(exc, DataError)
+    reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "invalid value"
+    body = {"detail": f"a value in this request was refused: {reason}", "error": "DataError"}
+    return JSONResponse(body, status_code=422)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(SaylauError, saylau_error)
+    app.add_exception_handler(DataError, refused_value)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+
+# Text without NUL characters: PostgreSQL cannot store them and SQLite would keep them where
+# PostgreSQL refuses, so both backends refuse them here with the field named.
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
 
 
 class Page(BaseModel):
@@ -21,14 +25,14 @@ class ProtocolBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    pec: str = Field(description="The PEC's code, e.g. 75-0001.", max_length=32)
-    lines: dict[str, StrictInt] = Field(description="Every protocol line: code -> count.")
-    explanations: dict[str, str] = Field(
+    pec: Text = Field(description="The PEC's code, e.g. 75-0001.", max_length=32)
+    lines: dict[Text, StrictInt] = Field(description="Every protocol line: code -> count.")
+    explanations: dict[Text, Text] = Field(
         default_factory=dict,
         description="Relation code -> written explanation, for explain-relations that break.",
     )
     version: StrictInt | None = Field(default=None, description="1 for a new protocol.")
-    election: str | None = Field(default=None, description="Must match the URL's election.")
+    election: Text | None = Field(default=None, description="Must match the URL's election.")
 
 
 class AmendmentBody(BaseModel):
@@ -37,10 +41,10 @@ class AmendmentBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: StrictInt = Field(description="The version being amended (the current one).")
-    lines: dict[str, StrictInt]
-    explanations: dict[str, str] = Field(default_factory=dict)
-    decision: str = Field(description="The decision's text or number, as recorded.")
-    reason: str = Field(description="Why the protocol changes.")
+    lines: dict[Text, StrictInt]
+    explanations: dict[Text, Text] = Field(default_factory=dict)
+    decision: Text = Field(description="The decision's text or number, as recorded.")
+    reason: Text = Field(description="Why the protocol changes.")
 
 
 class AcceptedOut(BaseModel):

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 
 from saylau.domain.errors import SaylauError
 from saylau.store.db import DB_ENV, DEFAULT_URL, make_engine
@@ -56,6 +56,8 @@ def reported() -> Iterator[None]:
         raise fail(str(exc)) from exc
     except OperationalError as exc:
         raise fail(f"database error: {exc.orig}") from exc
+    except DataError as exc:  # e.g. a NUL character in text, which PostgreSQL cannot store
+        raise fail(f"a value was refused by the database: {exc.orig}") from exc
 
 
 def open_db(url: str, require_schema: bool = True) -> Engine:

@@ -8,8 +8,12 @@ published `stations.json` in the browser.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import cache
 from pathlib import Path
 
 from saylau.publish.dataset import Dataset
@@ -19,6 +23,7 @@ from saylau.web.render import Renderer, data_path, election_path, unit_path
 from saylau.web.routes import STATIC_DIR
 
 Progress = Callable[[str, int, int], None]
+CHUNK = 250  # unit pages per task: small enough for a smooth progress bar
 
 
 def _write(out: Path, url_path: str, content: bytes) -> None:
@@ -30,12 +35,42 @@ def _write(out: Path, url_path: str, content: bytes) -> None:
     target.write_bytes(content)
 
 
-def write_site(datasets: Sequence[Dataset], out: Path, progress: Progress | None = None) -> int:
-    """Render every page and file of every election into `out`; returns the number of files."""
-    renderer = Renderer()
+# The dataset being published, for worker processes forked from the publishing one: they read it
+# from memory (copy-on-write) instead of receiving it pickled.
+_SHARED: dict[str, Dataset] = {}
+
+
+def _render_chunk(code: str, lang: str, unit_ids: Sequence[int], out: str) -> int:
+    """Render and write the pages of `unit_ids` in `lang` (runs in a worker process)."""
+    dataset = _SHARED[code]
+    renderer = _renderer()
+    for unit_id in unit_ids:
+        unit = dataset.units[unit_id]
+        html = renderer.unit_page(dataset, lang, unit)
+        _write(Path(out), unit_path(lang, code, unit), html.encode())
+    return len(unit_ids)
+
+
+@cache
+def _renderer() -> Renderer:
+    return Renderer()
+
+
+def write_site(
+    datasets: Sequence[Dataset],
+    out: Path,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> int:
+    """Render every page and file of every election into `out`; returns the number of files.
+
+    Unit pages (three per commission) are most of the work: they are rendered by `workers`
+    forked processes (default: one per CPU), in chunks, with progress reported per chunk.
+    """
+    renderer = _renderer()
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(STATIC_DIR, out / "static", dirs_exist_ok=True)
-    written = 0
+    written = 1
     elections = [(d.election_code, d.election_name, d.election_date.isoformat()) for d in datasets]
     first = datasets[0].election_code if len(datasets) == 1 else None
     _write(out, "/", renderer.root_page(first).encode())
@@ -43,24 +78,49 @@ def write_site(datasets: Sequence[Dataset], out: Path, progress: Progress | None
         _write(out, f"/{lang}/", renderer.elections_page(lang, elections).encode())
         written += 1
     for dataset in datasets:
-        code = dataset.election_code
-        files = build_downloads(dataset)
-        for file in [*files, *auxiliary_files(dataset)]:
-            _write(out, data_path(code, file.name), file.content)
-            written += 1
-        units = list(dataset.units.values())
-        total = len(units) * len(LANGUAGES)
-        done = 0
-        for lang in LANGUAGES:
-            home = election_path(lang, code)
-            _write(out, home + "search/", renderer.search_page(dataset, lang, None, None).encode())
-            _write(out, home + "downloads/", renderer.downloads_page(dataset, lang, files).encode())
-            written += 2
-            for unit in units:
-                html = renderer.unit_page(dataset, lang, unit)
-                _write(out, unit_path(lang, code, unit), html.encode())
-                written += 1
-                done += 1
-                if progress and (done % 500 == 0 or done == total):
+        written += _write_election(dataset, out, renderer, progress, workers or os.cpu_count() or 1)
+    return written
+
+
+def _write_election(
+    dataset: Dataset, out: Path, renderer: Renderer, progress: Progress | None, workers: int
+) -> int:
+    code = dataset.election_code
+    files = build_downloads(dataset)
+    written = 0
+    for file in [*files, *auxiliary_files(dataset)]:
+        _write(out, data_path(code, file.name), file.content)
+        written += 1
+    for lang in LANGUAGES:
+        home = election_path(lang, code)
+        _write(out, home + "search/", renderer.search_page(dataset, lang, None, None).encode())
+        _write(out, home + "downloads/", renderer.downloads_page(dataset, lang, files).encode())
+        written += 2
+    ids = sorted(dataset.units)
+    chunks = [(lang, ids[i : i + CHUNK]) for lang in LANGUAGES for i in range(0, len(ids), CHUNK)]
+    total = len(ids) * len(LANGUAGES)
+    done = 0
+    if progress:
+        progress(f"pages {code}", 0, total)
+    _SHARED[code] = dataset
+    try:
+        if workers <= 1:
+            results = (_render_chunk(code, lang, chunk, str(out)) for lang, chunk in chunks)
+            for count in results:
+                done += count
+                if progress:
                     progress(f"pages {code}", done, total)
-    return written + 1
+        else:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                futures = [
+                    pool.submit(_render_chunk, code, lang, chunk, str(out))
+                    for lang, chunk in chunks
+                ]
+                for future in as_completed(futures):
+                    done += future.result()
+                    if progress:
+                        progress(f"pages {code}", done, total)
+    finally:
+        _SHARED.pop(code, None)
+    return written + done

@@ -1,18 +1,17 @@
 """The served site's memory: one snapshot per election, rebuilt when the audit chain moves.
 
-Reading a whole election takes about a second at kz-2022 scale, and a page is then rendered
-once per snapshot and served from memory: election-night traffic costs no database work but a
-cheap "what is the chain head?" at most once per `check_every` seconds. Every accepted or
-amended protocol appends to the chain, so a moved head is exactly "something was published";
-the new snapshot then replaces the old whole (pages are never a mix of two heads). While one
-thread rebuilds, others go on serving the previous snapshot.
+Reading a whole election takes about a second at kz-2022 scale; pages are rendered from the
+snapshot and kept by `api.fastpath` until the head moves, so election-night traffic costs no
+database work but a cheap "what is the chain head?" at most once per `check_every` seconds.
+Every accepted or amended protocol appends to the chain, so a moved head is exactly
+"something was published"; the new snapshot then replaces the old whole (pages are never a mix
+of two heads). While one thread rebuilds, others go on serving the previous snapshot.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -28,19 +27,11 @@ CHECK_EVERY = 1.0  # seconds between head checks: how stale a page may be on ele
 
 @dataclass
 class Snapshot:
-    """One election's dataset at one head, with the pages and files rendered from it so far."""
+    """One election's dataset at one head, with its open files once they are asked for."""
 
     dataset: Dataset
-    pages: dict[tuple[str, ...], bytes] = field(default_factory=dict)
     _files: dict[str, Download] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def page(self, key: tuple[str, ...], render: Callable[[], str]) -> bytes:
-        cached = self.pages.get(key)
-        if cached is None:
-            cached = render().encode("utf-8")
-            self.pages[key] = cached
-        return cached
 
     def downloads(self) -> list[Download]:
         return [f for f in self._all().values() if f.description]
