@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAYLAU = [sys.executable, "-m", "saylau.cli.main"]
 TARGET_SHARE = 0.25
 TARGET_PUBLISH_SECONDS = 60.0
-console = Console()
+console = Console(width=140)
 
 NGINX_CONF = """
 worker_processes {workers};
@@ -101,9 +101,13 @@ def fetch(url: str) -> bytes:
         return answer.read()  # type: ignore[no-any-return]
 
 
-def milliseconds(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+def percentile_ms(report: str, percent: int) -> float:
+    """A latency percentile from wrk's --latency report, in milliseconds."""
+    found = re.search(rf"\b{percent}%\s+([\d.]+)(us|ms|s|m)\b", report)
+    if found is None:
+        raise RuntimeError(f"no {percent}% latency in wrk's report:\n{report}")
+    value, unit = found.groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def run_wrk(
@@ -117,8 +121,8 @@ def run_wrk(
     )
     text = done.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
-    p50 = milliseconds(re.search(r"50%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
-    p99 = milliseconds(re.search(r"99%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
+    p50 = percentile_ms(text, 50)
+    p99 = percentile_ms(text, 99)
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
@@ -141,6 +145,7 @@ def main() -> None:
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
             sys.exit(f"{tool} is needed: apt-get install nginx-light wrk")
     scratch = Path(tempfile.mkdtemp(prefix="saylau-bench-serve-"))
+    scratch.chmod(0o755)  # nginx's workers run as an unprivileged user and must read the site
     db = args.db or f"sqlite:///{scratch / 'kz.db'}"
     if not args.db:
         console.print(f"building kz-2022 into {db}")
