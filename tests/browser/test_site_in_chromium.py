@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from playwright.sync_api import Browser, Page, expect
 
 from saylau.administration.service import get_election
@@ -56,7 +56,7 @@ def check_unit_figures(page: Page, result: dict[str, Any]) -> None:
 def test_drill_down_language_sort_download_and_lookup(
     browser: Browser, server: str, night: Night, tmp_path: Path
 ) -> None:
-    api = httpx.Client(base_url=server + "/api/v1/elections/kz-2022")
+    api = httpx2.Client(base_url=server + "/api/v1/elections/kz-2022")
     context = browser.new_context(locale="en-US", accept_downloads=True)
     context.set_default_timeout(10_000)
     page = context.new_page()

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 
 
 def free_port() -> int:
@@ -74,11 +74,11 @@ def test_demo_serves_the_site_and_prints_its_address(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                answer = httpx.get(
+                answer = httpx2.get(
                     address, headers={"Accept-Language": "en"}, follow_redirects=True
                 )
                 break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
