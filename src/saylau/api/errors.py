@@ -15,6 +15,7 @@ from saylau.domain.errors import (
     ProtocolRejected,
     SaylauError,
 )
+from saylau.observation.missions import ImportRejected
 
 STATUS: tuple[tuple[type[SaylauError], int], ...] = (
     (NotAuthenticated, 401),
@@ -37,6 +38,9 @@ async def saylau_error(_request: Request, exc: Exception) -> JSONResponse:
     body: dict[str, object] = {"detail": str(exc), "error": type(exc).__name__}
     if isinstance(exc, ProtocolRejected):
         body["record"] = exc.pec
+        body["problems"] = exc.problems
+    elif isinstance(exc, ImportRejected):
+        body["record"] = exc.what
         body["problems"] = exc.problems
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, headers=headers)

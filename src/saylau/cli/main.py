@@ -11,6 +11,7 @@ from saylau.administration.service import election_exists, get_election
 from saylau.api.serve import serve
 from saylau.audit.cli import app as audit_app
 from saylau.cli.common import DEFAULT_DB, DbOption, open_db, out, progress_bar, reported
+from saylau.observation.cli import app as observe_app
 from saylau.publish.cli import app as publish_app
 from saylau.results.cli import app as results_app
 from saylau.results.cli import render_summary
@@ -34,6 +35,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(users_app, name="users")
 app.add_typer(publish_app, name="publish")
+app.add_typer(observe_app, name="observe")
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]

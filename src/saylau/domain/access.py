@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 Role = Literal["cec-admin", "tec-operator", "pec-operator", "observer"]
-Action = Literal["protocol.submit", "protocol.amend"]
+Action = Literal["protocol.submit", "protocol.amend", "observation.submit"]
 
 ROLES: tuple[Role, ...] = ("cec-admin", "tec-operator", "pec-operator", "observer")
-ACTIONS: tuple[Action, ...] = ("protocol.submit", "protocol.amend")
+ACTIONS: tuple[Action, ...] = ("protocol.submit", "protocol.amend", "observation.submit")
 
 # The kind of commission each role's scope must be.
 SCOPE_KIND: dict[Role, tuple[str, ...]] = {
@@ -33,6 +33,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     "protocol.submit": frozenset({"cec-admin", "tec-operator", "pec-operator"}),
     # A change to an accepted protocol is a commission decision above the PEC.
     "protocol.amend": frozenset({"cec-admin", "tec-operator"}),
+    # What observers saw is theirs to report: no commission may write it for them.
+    "observation.submit": frozenset({"observer"}),
 }
 
 
@@ -63,8 +65,9 @@ def decide(
     if action not in ALLOWED:
         return AccessDecision(False, f"unknown action {action}")
     if role not in ALLOWED[action]:
-        return AccessDecision(False, f"role {role} may not {action.split('.')[1]} protocols")
+        what, verb = action.split(".")
+        return AccessDecision(False, f"role {role} may not {verb} {what}s")
     inside = scope == target or scope in target_ancestors
     if not inside:
-        return AccessDecision(False, f"PEC {target} is outside the scope of {role} {scope}")
-    return AccessDecision(True, f"{role} {scope} covers PEC {target}")
+        return AccessDecision(False, f"{target} is outside the scope of {role} {scope}")
+    return AccessDecision(True, f"{role} {scope} covers {target}")

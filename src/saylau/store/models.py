@@ -2,6 +2,14 @@
 
 from saylau.administration.models import CommissionMember, Election, Unit, UnitAncestor
 from saylau.audit.models import AuditEvent
+from saylau.observation.models import (
+    ChecklistForm,
+    Mission,
+    Observer,
+    Submission,
+    Team,
+    TeamMember,
+)
 from saylau.results.models import Decision, Protocol, ProtocolValue, ProtocolVersion
 from saylau.store.base import Base
 from saylau.users.models import ApiUser
@@ -10,12 +18,18 @@ __all__ = [
     "ApiUser",
     "AuditEvent",
     "Base",
+    "ChecklistForm",
     "CommissionMember",
     "Decision",
     "Election",
+    "Mission",
+    "Observer",
     "Protocol",
     "ProtocolValue",
     "ProtocolVersion",
+    "Submission",
+    "Team",
+    "TeamMember",
     "Unit",
     "UnitAncestor",
 ]

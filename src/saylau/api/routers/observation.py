@@ -1,0 +1,131 @@
+"""The observation context over HTTP: public findings and forms, submissions with a token."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from saylau.administration.models import Unit
+from saylau.administration.service import ancestor_codes
+from saylau.api.deps import Caller, ReadSession, WriteSession
+from saylau.api.schemas import Text
+from saylau.domain.access import decide
+from saylau.domain.errors import Forbidden, NotFound
+from saylau.observation.checklists import form_of, latest_form, list_forms
+from saylau.observation.missions import get_mission, mission_summary
+from saylau.observation.models import Mission
+from saylau.observation.reporting import BREAKDOWNS, mission_findings
+from saylau.observation.submissions import SubmissionInput, submit_observations
+
+router = APIRouter(prefix="/observation", tags=["observation"])
+
+
+class SubmissionBody(BaseModel):
+    """A filled checklist, as an observer's phone sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: Text = Field(max_length=64, description="Made by the device; resending is safe.")
+    form: Text = Field(max_length=32, description="opening, voting, counting, tabulation, ...")
+    unit: Text = Field(max_length=32, description="The PEC (or TEC, for tabulation) code.")
+    team: Text | None = Field(default=None, max_length=32)
+    arrived_at: Text = Field(description="ISO date and time with its zone.")
+    departed_at: Text | None = None
+    answers: dict[Text, Any]
+
+
+@router.get("/missions", summary="Observation missions")
+def missions(session: ReadSession) -> list[dict[str, Any]]:
+    return [
+        mission_summary(session, m) for m in session.scalars(select(Mission).order_by(Mission.id))
+    ]
+
+
+@router.get("/missions/{mission}", summary="A mission's observers beside what it declared")
+def mission(mission: str, session: ReadSession) -> dict[str, Any]:
+    return mission_summary(session, get_mission(session, mission))
+
+
+@router.get("/forms", summary="Checklist forms and versions")
+def forms(session: ReadSession) -> list[dict[str, Any]]:
+    return list_forms(session)
+
+
+@router.get("/forms/{code}", summary="The newest version of a checklist, question by question")
+def form(code: str, session: ReadSession) -> dict[str, Any]:
+    record = latest_form(session, code)
+    parsed = form_of(record)
+    return {
+        "code": parsed.code,
+        "version": parsed.version,
+        "sha256": record.sha256,
+        "level": parsed.level,
+        "title": dict(parsed.title),
+        "questions": [
+            {
+                "name": q.name,
+                "kind": q.kind,
+                "labels": dict(q.labels),
+                "required": q.required,
+                "relevant": q.relevant,
+                "constraint": q.constraint,
+                "choices": [{"name": c.name, "labels": dict(c.labels)} for c in q.choices],
+                "problem": sorted(q.problem),
+            }
+            for q in parsed.questions
+        ],
+    }
+
+
+@router.get("/missions/{mission}/findings/{form}", summary="Findings with 95% Wilson intervals")
+def findings(
+    mission: str,
+    form: str,
+    session: ReadSession,
+    by: Annotated[str | None, Query(description=f"One of: {', '.join(BREAKDOWNS)}.")] = None,
+) -> dict[str, Any]:
+    return mission_findings(session, get_mission(session, mission), form, by)
+
+
+@router.post(
+    "/missions/{mission}/submissions",
+    status_code=201,
+    responses={
+        200: {"description": "Already stored (a retry): nothing new written."},
+        401: {"description": "No token, or an unknown or revoked one."},
+        403: {"description": "Not an observer, or the station is outside the token's scope."},
+        404: {"description": "No such mission or station."},
+        422: {"description": "The submission breaks its form; the question is named."},
+    },
+    summary="Submit a filled checklist (observer token)",
+)
+def submit(
+    mission: str, body: SubmissionBody, session: WriteSession, caller: Caller, response: Response
+) -> dict[str, Any]:
+    found = get_mission(session, mission)
+    unit = session.scalar(
+        select(Unit).where(Unit.election_id == found.election_id, Unit.code == body.unit)
+    )
+    if unit is None:
+        raise NotFound(f"no PEC or TEC {body.unit} in the election mission {mission} observes")
+    verdict = decide(
+        caller.role, caller.scope, "observation.submit", unit.code, ancestor_codes(session, unit)
+    )
+    if not verdict.allowed:
+        raise Forbidden(f"user {caller.name}: {verdict.reason}")
+    item = SubmissionInput(
+        client_id=body.client_id,
+        form=body.form,
+        unit=body.unit,
+        arrived_at=body.arrived_at,
+        departed_at=body.departed_at,
+        team=body.team,
+        answers=body.answers,
+    )
+    [stored] = submit_observations(session, found, [item], by=caller.name)
+    if stored.status == "unchanged":
+        response.status_code = 200
+    return stored.__dict__

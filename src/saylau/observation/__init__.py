@@ -1,0 +1,1 @@
+"""The observation context: missions, observers, checklists, submissions, findings, quick count."""

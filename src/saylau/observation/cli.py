@@ -1,0 +1,231 @@
+"""`saylau observe ...`: an observation mission's people, checklists, submissions, findings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from saylau.administration.service import get_election
+from saylau.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    ElectionOption,
+    JsonOption,
+    fail,
+    open_db,
+    out,
+    print_json,
+    reported,
+)
+from saylau.observation.checklists import import_form, list_forms
+from saylau.observation.missions import (
+    add_observers,
+    create_mission,
+    get_mission,
+    load_annex,
+    mission_summary,
+    read_observers_csv,
+)
+from saylau.observation.reference import build_reference_mission
+from saylau.observation.reporting import BREAKDOWNS, mission_findings
+from saylau.observation.submissions import parse_submission, submit_observations
+from saylau.store.db import session_scope
+
+app = typer.Typer(
+    help="An observation mission: observers, checklists, findings.", no_args_is_help=True
+)
+mission_app = typer.Typer(help="Missions.", no_args_is_help=True)
+observers_app = typer.Typer(help="A mission's observers.", no_args_is_help=True)
+forms_app = typer.Typer(help="Checklists as XLSForm files.", no_args_is_help=True)
+app.add_typer(mission_app, name="mission")
+app.add_typer(observers_app, name="observers")
+app.add_typer(forms_app, name="forms")
+
+MissionOption = Annotated[
+    str | None, typer.Option("--mission", help="Mission code; may be left out when there is one.")
+]
+
+
+@app.command("reference")
+def reference_command(
+    election: ElectionOption = None, as_json: JsonOption = False, db: DbOption = DEFAULT_DB
+) -> None:
+    """Build the reference ODIHR mission of kz-2022: observers, forms, section XIII submissions."""
+    engine = open_db(db)
+    with reported(), session_scope(engine, write=True) as session:
+        built = build_reference_mission(session, get_election(session, election))
+    if as_json:
+        print_json(built.__dict__)
+        return
+    out.print(
+        f"mission {built.mission}: {built.observers} observers from Annex II "
+        f"({built.unread_paragraphs} paragraphs of the annex unreadable, see docs/observation.md), "
+        f"forms {', '.join(f'{k} ({v})' for k, v in built.forms.items())}, "
+        f"{built.submissions:,} submissions",
+        highlight=False,
+    )
+
+
+@mission_app.command("create")
+def mission_create(
+    code: Annotated[str, typer.Argument(help="A short code, e.g. misk-2022.")],
+    name: Annotated[str, typer.Option("--name", help="The mission's name.")],
+    kind: Annotated[str, typer.Option("--kind", help="international or citizen.")] = "citizen",
+    election: ElectionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Create a mission observing an election."""
+    engine = open_db(db)
+    with reported(), session_scope(engine, write=True) as session:
+        create_mission(session, get_election(session, election), code, name, kind)
+    out.print(f"mission {code} created", highlight=False)
+
+
+@mission_app.command("show")
+def mission_show(
+    mission: MissionOption = None, as_json: JsonOption = False, db: DbOption = DEFAULT_DB
+) -> None:
+    """Observers loaded by role, countries and gender, beside what the mission declared."""
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        summary = mission_summary(session, get_mission(session, mission))
+    if as_json:
+        print_json(summary)
+        return
+    out.print(f"{summary['name']} ({summary['mission']}, {summary['kind']})", highlight=False)
+    declared = summary["declared"]
+    for role, count in summary["observers"].items():
+        note = f" (declared {declared[role]})" if role in declared else ""
+        out.print(f"  {role:8} {count:5,}{note}", highlight=False)
+    out.print(f"  countries {summary['countries']}", highlight=False)
+
+
+@observers_app.command("annex")
+def observers_annex(mission: MissionOption = None, db: DbOption = DEFAULT_DB) -> None:
+    """Load the observers Annex II of the report lists legibly."""
+    engine = open_db(db)
+    with reported(), session_scope(engine, write=True) as session:
+        added, reading = load_annex(session, get_mission(session, mission))
+    out.print(
+        f"{added} observers added from Annex II; {len(reading.unread)} paragraphs unread",
+        highlight=False,
+    )
+
+
+@observers_app.command("import")
+def observers_import(
+    file: Annotated[Path, typer.Argument(help="CSV: name,country,gender,role[,function].")],
+    mission: MissionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Import observers from CSV, all or none; a bad row is named with its field."""
+    engine = open_db(db)
+    with reported():
+        rows = read_observers_csv(file.read_text(encoding="utf-8"))
+        with session_scope(engine, write=True) as session:
+            added = add_observers(session, get_mission(session, mission), rows, source=file.name)
+    out.print(f"{added} observers added", highlight=False)
+
+
+@forms_app.command("import")
+def forms_import(
+    files: Annotated[list[Path], typer.Argument(help="XLSForm files (.xlsx).")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Import checklist versions from XLSForm files (the same file again changes nothing)."""
+    engine = open_db(db)
+    with reported(), session_scope(engine, write=True) as session:
+        done = [(path, *import_form(session, path)) for path in files]
+    for path, record, status in done:
+        out.print(
+            f"{path.name}: form {record.code} version {record.version} {status}", highlight=False
+        )
+
+
+@forms_app.command("list")
+def forms_list(as_json: JsonOption = False, db: DbOption = DEFAULT_DB) -> None:
+    """Checklist forms and versions in the database, with their files' SHA-256."""
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        forms = list_forms(session)
+    if as_json:
+        print_json(forms)
+        return
+    table = Table("form", "version", "sha256", "imported")
+    for f in forms:
+        table.add_row(f["code"], f["version"], f["sha256"][:16] + "…", f["imported_at"])
+    out.print(table)
+
+
+@app.command("submit")
+def submit_command(
+    file: Annotated[Path, typer.Option("--file", help="JSON: one submission or a list.")],
+    by: Annotated[str, typer.Option("--by", help="Who enters them.")] = "data team",
+    mission: MissionOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Enter submissions, all or none; resending one stores nothing new."""
+    engine = open_db(db)
+    with reported():
+        try:
+            document = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise fail(f"cannot read {file}: {exc}") from exc
+        items = document if isinstance(document, list) else [document]
+        inputs = [parse_submission(item, n) for n, item in enumerate(items, start=1)]
+        with session_scope(engine, write=True) as session:
+            stored = submit_observations(session, get_mission(session, mission), inputs, by)
+    rows = [s.__dict__ for s in stored]
+    if as_json:
+        print_json(rows)
+    else:
+        for row in rows:
+            out.print(f"{row['client_id']}: {row['status']} (#{row['id']})", highlight=False)
+
+
+@app.command("findings")
+def findings_command(
+    form: Annotated[str, typer.Option("--form", help="opening, voting, counting, tabulation…")],
+    by: Annotated[
+        str | None, typer.Option("--by", help=f"Break down by: {', '.join(BREAKDOWNS)}.")
+    ] = None,
+    mission: MissionOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Each question's problem share with its 95% Wilson interval (and breakdowns)."""
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        document = mission_findings(session, get_mission(session, mission), form, by)
+    if as_json:
+        print_json(document)
+        return
+    render_findings(document)
+
+
+def render_findings(document: dict[str, Any]) -> None:
+    table = Table(
+        "question", "observations", "problem", "%", "95% interval",
+        title=f"{document['form']} (version {document['version']}): "
+        f"{document['observations']:,} observations",
+    )  # fmt: skip
+    for f in document["findings"]:
+        problem = f["problem"]
+        if problem is None:
+            shares = ", ".join(f"{k} {v['pct']:.0f}%" for k, v in f["answers"].items())
+            table.add_row(f["question"], f"{f['applicable']:,}", "", shares, "")
+            continue
+        low, high = problem["ci95"]
+        table.add_row(
+            f["question"],
+            f"{f['applicable']:,}",
+            f"{problem['count']:,}",
+            f"{problem['pct']:.1f}",
+            f"{low:.1f} to {high:.1f}",
+        )
+    out.print(table)

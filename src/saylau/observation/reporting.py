@@ -1,0 +1,89 @@
+"""Findings of a mission from the database: submissions joined to where they were made.
+
+Each submission is split by its station's region, urban or rural setting, PEC type and the
+hour the team arrived (local time of the election), the breakdowns a mission's analysts ask
+for; the arithmetic itself is `domain.findings`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from saylau.administration.models import Election, Unit, UnitAncestor
+from saylau.administration.service import profile_of
+from saylau.domain.errors import SaylauError
+from saylau.domain.findings import Observation, findings, findings_by
+from saylau.observation.checklists import form_of, latest_form
+from saylau.observation.models import ChecklistForm, Mission, Submission
+
+BREAKDOWNS = ("region", "setting", "pec_type", "time_of_day")
+TIME_SLOTS = ((0, 7, "before 07:00"), (7, 10, "07-10"), (10, 13, "10-13"), (13, 16, "13-16"),
+              (16, 20, "16-20"), (20, 24, "after 20:00"))  # fmt: skip
+
+
+def time_slot(stamp: str, zone: str) -> str:
+    hour = datetime.fromisoformat(stamp).astimezone(ZoneInfo(zone)).hour
+    return next(label for start, end, label in TIME_SLOTS if start <= hour < end)
+
+
+def observations(session: Session, mission: Mission, form_code: str) -> list[Observation]:
+    """Every submission of the form (any version), with the attributes findings split by."""
+    election = session.get(Election, mission.election_id)
+    assert election is not None
+    zone = str(profile_of(election).raw.get("timezone") or "UTC")
+    region = aliased(Unit)
+    rows = session.execute(
+        select(Submission.id, Submission.answers, Submission.arrived_at, Unit, region.code)
+        .join(ChecklistForm, ChecklistForm.id == Submission.form_id)
+        .join(Unit, Unit.id == Submission.unit_id)
+        .outerjoin(UnitAncestor, UnitAncestor.unit_id == Unit.id)
+        .outerjoin(region, (region.id == UnitAncestor.ancestor_id) & (region.level == 1))
+        .where(Submission.mission_id == mission.id, ChecklistForm.code == form_code)
+        .order_by(Submission.id)
+    ).all()
+    found: dict[int, Observation] = {}
+    for sid, answers, arrived, unit, region_code in rows:
+        if sid in found and region_code is None:
+            continue
+        found[sid] = Observation(
+            sid,
+            json.loads(answers),
+            {
+                "region": region_code or unit.code,
+                "setting": "urban" if unit.urban else "rural" if unit.urban is False else "n/a",
+                "pec_type": unit.subtype,
+                "time_of_day": time_slot(arrived, zone),
+            },
+        )
+    return list(found.values())
+
+
+def mission_findings(
+    session: Session, mission: Mission, form_code: str, by: str | None = None
+) -> dict[str, Any]:
+    """The findings document of one form (`saylau observe findings --json`, the API, pages)."""
+    record = latest_form(session, form_code)
+    form = form_of(record)
+    observed = observations(session, mission, form_code)
+    document: dict[str, Any] = {
+        "mission": mission.code,
+        "form": form.code,
+        "version": form.version,
+        "observations": len(observed),
+        "findings": [f.as_dict() for f in findings(form, observed)],
+    }
+    if by is not None:
+        if by not in BREAKDOWNS:
+            raise SaylauError(f"--by {by!r}: breakdowns are {', '.join(BREAKDOWNS)}")
+        document["by"] = by
+        document["groups"] = {
+            value: [f.as_dict() for f in group]
+            for value, group in findings_by(form, observed, by).items()
+        }
+    return document
