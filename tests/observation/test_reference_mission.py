@@ -7,11 +7,15 @@ import pytest
 from sqlalchemy import Engine
 
 from saylau.administration.service import get_election
+from saylau.observation.copies import copy_differences
 from saylau.observation.missions import ImportRejected, get_mission, mission_summary
 from saylau.observation.reference import build_reference_mission
 from saylau.observation.reporting import mission_findings
 from saylau.observation.submissions import SubmissionInput, submit_observations
+from saylau.results.documents import protocol_document
+from saylau.results.service import ProtocolInput, amend_protocol
 from saylau.scenarios.build import build_kz2022
+from saylau.scenarios.observation2022 import CHANGED_COPIES
 from saylau.store.db import session_scope
 
 STATIONS = 1500  # enough distinct PECs for the 1,131 voting observations
@@ -152,3 +156,30 @@ def test_mission_summary_shows_annex_beside_declared(observed: Engine) -> None:
         summary = mission_summary(session, get_mission(session))
     assert summary["observers"]["sto"] == 100 and summary["observers"]["core"] == 12
     assert summary["declared"]["sto"] == 299 and summary["declared"]["lto"] == 30
+
+
+def test_copies_find_the_changed_protocols_and_a_decision_explains_them(observed: Engine) -> None:
+    with session_scope(observed) as session:
+        document = copy_differences(session, get_mission(session))
+    assert document["copies_compared"] == 110
+    changed = document["pecs_with_differences"]
+    assert len(changed) == CHANGED_COPIES and document["unexplained"] == changed
+    lines = {(d["pec"], d["line"]): d for d in document["differences"]}
+    assert {line for _, line in lines} == {"tokayev", "abden"}
+    assert all(abs(d["difference"]) == 40 for d in document["differences"])
+    pec = changed[0]
+    with session_scope(observed, write=True) as session:
+        election = get_election(session, "kz-2022")
+        current = protocol_document(session, election, pec)
+        amend_protocol(
+            session,
+            election,
+            pec,
+            ProtocolInput(pec, current["lines"], current["explanations"], current["version"]),
+            decision="TEC decision 3: recount confirms the protocol",
+            by="TEC secretary",
+            reason="observers' copy differs",
+        )
+    with session_scope(observed) as session:
+        after = copy_differences(session, get_mission(session))
+    assert pec in after["pecs_with_differences"] and pec not in after["unexplained"]

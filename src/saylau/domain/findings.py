@@ -63,6 +63,7 @@ class QuestionFinding:
     applicable: int
     answers: dict[str, Share]
     problem: Share | None  # None for questions that record a fact, not a problem
+    problem_answers: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -70,6 +71,7 @@ class QuestionFinding:
             "labels": dict(self.labels),
             "applicable": self.applicable,
             "problem": self.problem.as_dict() if self.problem else None,
+            "problem_answers": list(self.problem_answers),
             "answers": {name: share.as_dict() for name, share in self.answers.items()},
         }
 
@@ -114,6 +116,7 @@ def _finding(question: Question, observations: Sequence[Observation]) -> Questio
         applicable=n,
         answers={name: share(ids, n) for name, ids in by_answer.items()},
         problem=share(problems, n) if question.problem else None,
+        problem_answers=tuple(sorted(question.problem)),
     )
 
 

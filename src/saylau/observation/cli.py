@@ -22,6 +22,7 @@ from saylau.cli.common import (
     reported,
 )
 from saylau.observation.checklists import import_form, list_forms
+from saylau.observation.copies import copy_differences
 from saylau.observation.missions import (
     add_observers,
     create_mission,
@@ -186,6 +187,33 @@ def submit_command(
     else:
         for row in rows:
             out.print(f"{row['client_id']}: {row['status']} (#{row['id']})", highlight=False)
+
+
+@app.command("copies")
+def copies_command(
+    mission: MissionOption = None, as_json: JsonOption = False, db: DbOption = DEFAULT_DB
+) -> None:
+    """Lines where observers' copies of protocols differ from the official protocols."""
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        document = copy_differences(session, get_mission(session, mission))
+    if as_json:
+        print_json(document)
+        return
+    out.print(
+        f"{document['copies_compared']} copies compared; "
+        f"{len(document['pecs_with_differences'])} PECs differ, "
+        f"{len(document['unexplained'])} without any recorded decision",
+        highlight=False,
+    )
+    table = Table("PEC", "line", "copy", "official", "version", "decision")
+    for d in document["differences"]:
+        decision = "; ".join(x["text"] for x in d["decisions"]) or "none"
+        table.add_row(
+            d["pec"], d["line"], f"{d['copy']:,}", f"{d['official']:,}",
+            str(d["official_version"]), decision,
+        )  # fmt: skip
+    out.print(table)
 
 
 @app.command("findings")

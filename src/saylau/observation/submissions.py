@@ -200,3 +200,45 @@ def parse_submission(document: object, number: int) -> SubmissionInput:
         team=(str(document["team"]) if document.get("team") else None),
         answers=dict(answers),
     )
+
+
+def list_submissions(
+    session: Session,
+    mission: Mission,
+    form: str,
+    question: str | None = None,
+    answer: str | None = None,
+    limit: int = 2000,
+) -> list[dict[str, object]]:
+    """Submissions of a form (those answering `question` with `answer`, when given; `answer`
+    may list several, comma-separated): the observations behind a published figure, so a
+    reader can check it."""
+    wanted = set(answer.split(",")) if answer else None
+    rows = session.execute(
+        select(Submission, Unit.code)
+        .join(ChecklistForm, ChecklistForm.id == Submission.form_id)
+        .join(Unit, Unit.id == Submission.unit_id)
+        .where(Submission.mission_id == mission.id, ChecklistForm.code == form)
+        .order_by(Submission.id)
+    ).all()
+    listed = []
+    for submission, unit in rows:
+        answers = json.loads(submission.answers)
+        if question is not None and (
+            question not in answers or (wanted is not None and str(answers[question]) not in wanted)
+        ):
+            continue
+        listed.append(
+            {
+                "id": submission.id,
+                "client_id": submission.client_id,
+                "unit": unit,
+                "team": submission.team,
+                "arrived_at": submission.arrived_at,
+                "answer": answers.get(question) if question else None,
+                "audit_hash": submission.audit_hash,
+            }
+        )
+        if len(listed) >= limit:
+            break
+    return listed

@@ -119,6 +119,10 @@ class Renderer:
     def _render(self, lang: str, template: str, **context: Any) -> str:
         return self.envs[lang].get_template(template).render(**context)
 
+    def render(self, lang: str, template: str, **context: Any) -> str:
+        """Any template in `lang` (pages of other contexts, such as observation)."""
+        return self._render(lang, template, **context)
+
     def _common(self, dataset: Dataset, lang: str, here: str) -> dict[str, Any]:
         """What every election page shows: language links, navigation and the chain head."""
         suffix = here.split("/", 2)[2] if here.count("/") >= 2 else ""

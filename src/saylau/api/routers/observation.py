@@ -15,6 +15,7 @@ from saylau.api.schemas import Text
 from saylau.domain.access import decide
 from saylau.domain.errors import Forbidden, NotFound
 from saylau.observation.checklists import form_of, latest_form, list_forms
+from saylau.observation.copies import copy_differences
 from saylau.observation.missions import get_mission, mission_summary
 from saylau.observation.models import Mission
 from saylau.observation.reporting import BREAKDOWNS, mission_findings
@@ -88,6 +89,14 @@ def findings(
     by: Annotated[str | None, Query(description=f"One of: {', '.join(BREAKDOWNS)}.")] = None,
 ) -> dict[str, Any]:
     return mission_findings(session, get_mission(session, mission), form, by)
+
+
+@router.get(
+    "/missions/{mission}/copies",
+    summary="Lines where observers' protocol copies differ from the official protocols",
+)
+def copies(mission: str, session: ReadSession) -> dict[str, Any]:
+    return copy_differences(session, get_mission(session, mission))
 
 
 @router.post(
