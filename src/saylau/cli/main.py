@@ -12,6 +12,8 @@ from saylau.api.serve import serve
 from saylau.audit.cli import app as audit_app
 from saylau.cli.common import DEFAULT_DB, DbOption, open_db, out, progress_bar, reported
 from saylau.observation.cli import app as observe_app
+from saylau.observation.missions import mission_exists
+from saylau.observation.reference import MISSION_CODE, build_reference_mission
 from saylau.publish.cli import app as publish_app
 from saylau.results.cli import app as results_app
 from saylau.results.cli import render_summary
@@ -65,6 +67,9 @@ def demo_command(
         else:
             with progress_bar() as progress:
                 build_kz2022(engine, progress=progress)
+        with session_scope(engine, write=True) as session:
+            if not mission_exists(session, MISSION_CODE):
+                build_reference_mission(session, get_election(session, DEMO_ELECTION))
         with session_scope(engine) as session:
             result = summary(session, get_election(session, DEMO_ELECTION))
     render_summary(result)
@@ -75,7 +80,8 @@ def demo_command(
     if serve_site:
         out.print(
             f"\nserving the public site at http://{host}:{port}/ "
-            f"(API: http://{host}:{port}/api/v1/docs); Ctrl+C stops",
+            f"(API: http://{host}:{port}/api/v1/docs; the observation mission's findings: "
+            f"http://{host}:{port}/en/observe/{MISSION_CODE}/); Ctrl+C stops",
             highlight=False,
         )
         serve(db, host, port, log_level="warning")

@@ -80,6 +80,10 @@ def create_mission(
     return mission
 
 
+def mission_exists(session: Session, code: str) -> bool:
+    return session.scalar(select(Mission.id).where(Mission.code == code)) is not None
+
+
 def get_mission(session: Session, code: str | None = None) -> Mission:
     """The mission named `code`, or the only one when `code` is None."""
     if code is not None:
