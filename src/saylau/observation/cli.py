@@ -31,6 +31,7 @@ from saylau.observation.missions import (
     mission_summary,
     read_observers_csv,
 )
+from saylau.observation.quickcount_cli import app as quickcount_app
 from saylau.observation.reference import build_reference_mission
 from saylau.observation.reporting import BREAKDOWNS, mission_findings
 from saylau.observation.submissions import parse_submission, submit_observations
@@ -45,6 +46,7 @@ forms_app = typer.Typer(help="Checklists as XLSForm files.", no_args_is_help=Tru
 app.add_typer(mission_app, name="mission")
 app.add_typer(observers_app, name="observers")
 app.add_typer(forms_app, name="forms")
+app.add_typer(quickcount_app, name="quickcount")
 
 MissionOption = Annotated[
     str | None, typer.Option("--mission", help="Mission code; may be left out when there is one.")
