@@ -55,6 +55,7 @@ SURVEY_COLUMNS = (
     "saylau_problem",
     "saylau_section",
 )
+CHECK_COLUMNS = ("name", "formula", *(f"label::{language}" for language in LANGUAGES))
 CHOICE_COLUMNS = ("list_name", "name", *(f"label::{language}" for language in LANGUAGES))
 SETTINGS_COLUMNS = (
     "form_id",
@@ -106,6 +107,19 @@ class Item:
 
 
 @dataclass(frozen=True)
+class QualityCheck:
+    """A row of the `saylau_checks` sheet: a formula every submission should satisfy, which
+    flags (never refuses) a submission that does not, for the data team to look at."""
+
+    name: str
+    formula: str
+    label: Text
+
+    def cells(self) -> tuple[str, ...]:
+        return (self.name, self.formula, *self.label.cells())
+
+
+@dataclass(frozen=True)
 class Checklist:
     """One form: its settings and questions."""
 
@@ -113,6 +127,7 @@ class Checklist:
     title: Text
     level: str
     items: tuple[Item, ...]
+    checks: tuple[QualityCheck, ...] = ()
 
 
 # --- choice lists -----------------------------------------------------------------------------
@@ -582,6 +597,51 @@ def protocol_copy_items() -> tuple[Item, ...]:
     return tuple(items)
 
 
+# Section XIII: "the number of ballots from all ballot boxes was higher than the number of
+# voters' signatures in the voter list in 13 cases": the copied protocol's own arithmetic, checked
+# on every copy (a broken relation in a copy is a finding, or a copying error to ask the team).
+COUNTING_CHECKS = (
+    QualityCheck(
+        "copy_boxes_balance",
+        "${copy_ballots_found} = ${copy_valid} + ${copy_invalid}",
+        Text(
+            "Copied protocol: ballots found in the boxes = valid + invalid",
+            "Копия протокола: бюллетени в урнах = действительные + недействительные",
+            "Хаттама көшірмесі: жәшіктердегі бюллетеньдер = жарамды + жарамсыз",
+        ),
+    ),
+    QualityCheck(
+        "copy_votes_balance",
+        "${copy_abden} + ${copy_auesbayev} + ${copy_dayrabayev} + ${copy_kazhyken}"
+        " + ${copy_tokayev} + ${copy_tursynbekova} + ${copy_against_all} = ${copy_valid}",
+        Text(
+            "Copied protocol: votes for the candidates and against all = valid ballots",
+            "Копия протокола: голоса за кандидатов и против всех = действительные бюллетени",
+            "Хаттама көшірмесі: кандидаттарға және барлығына қарсы дауыстар = жарамды бюллетеньдер",
+        ),
+    ),
+    QualityCheck(
+        "copy_boxes_not_above_issued",
+        "${copy_ballots_found} <= ${copy_ballots_issued_station} + ${copy_ballots_issued_mobile}",
+        Text(
+            "Copied protocol: ballots found in the boxes do not exceed ballots issued",
+            "Копия протокола: бюллетеней в урнах не больше, чем выдано",
+            "Хаттама көшірмесі: жәшіктердегі бюллетеньдер берілгеннен аспайды",
+        ),
+    ),
+    QualityCheck(
+        "copy_issued_not_above_list",
+        "${copy_ballots_issued_station} + ${copy_ballots_issued_mobile}"
+        " <= ${copy_voters_on_list} + ${copy_voters_added}",
+        Text(
+            "Copied protocol: ballots issued do not exceed voters on the list",
+            "Копия протокола: выдано бюллетеней не больше, чем избирателей в списке",
+            "Хаттама көшірмесі: берілген бюллетеньдер тізімдегі сайлаушылардан аспайды",
+        ),
+    ),
+)
+
+
 COUNTING = Checklist(
     "counting",
     Text("Counting of votes", "Подсчёт голосов", "Дауыстарды санау"),
@@ -788,6 +848,7 @@ COUNTING = Checklist(
             )
         ),
     ),
+    checks=COUNTING_CHECKS,
 )
 
 # --- tabulation -------------------------------------------------------------------------------
@@ -939,6 +1000,8 @@ def workbook_of(checklist: Checklist) -> Workbook:
         checklist.level,
     )
     _sheet(workbook, "settings", SETTINGS_COLUMNS, [settings])
+    if checklist.checks:
+        _sheet(workbook, "saylau_checks", CHECK_COLUMNS, (c.cells() for c in checklist.checks))
     workbook.properties.creator = "saylau forms/make_forms.py"
     workbook.properties.created = FIXED_DATE
     workbook.properties.modified = FIXED_DATE

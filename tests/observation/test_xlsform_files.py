@@ -205,7 +205,13 @@ def test_a_counting_submission_without_a_copy_needs_no_figures(shipped: dict[str
 
 def test_read_sheets_is_plain_data_that_parses_to_the_same_form(shipped: dict[str, Form]) -> None:
     sheets = read_sheets(FORMS / "voting.xlsx")
-    assert set(sheets) == {"survey", "choices", "settings"}
+    assert set(sheets) == {"survey", "choices", "settings", "saylau_checks"}
+    assert sheets["saylau_checks"] == []  # the voting form has no quality checks
+    counting = read_sheets(FORMS / "counting.xlsx")
+    assert [row["name"] for row in counting["saylau_checks"]] == [
+        c.name for c in shipped["counting"].checks
+    ]
+    assert len(shipped["counting"].checks) == 4
     assert sheets["settings"]["form_id"] == "voting"
     assert sheets["survey"][0]["name"] == shipped["voting"].questions[0].name
 

@@ -98,6 +98,17 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A data-quality rule over a submission's answers (sheet `saylau_checks`): it flags a
+    submission for the data team, it never refuses one (what observers saw may itself be the
+    anomaly, e.g. a protocol copy with more ballots in the boxes than were issued)."""
+
+    name: str
+    formula: str
+    labels: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Form:
     """A versioned checklist: what observers are asked at one stage (opening ... tabulation)."""
 
@@ -106,6 +117,7 @@ class Form:
     title: Mapping[str, str]
     level: Level
     questions: tuple[Question, ...]
+    checks: tuple[Check, ...] = ()
 
     @cached_property
     def _index(self) -> dict[str, Question]:
@@ -415,6 +427,7 @@ def parse_xlsform(
     choices: Sequence[Mapping[str, object]],
     settings: Mapping[str, object],
     source: str = "form",
+    checks: Sequence[Mapping[str, object]] = (),
 ) -> Form:
     """A validated Form from the rows of the three XLSForm sheets (header -> cell value).
 
@@ -429,7 +442,51 @@ def parse_xlsform(
     if not pending:
         raise reader.error("survey", "the form has no questions")
     _check_references(reader, pending)
-    return Form(code, version, title, level, tuple(item.question for item in pending))
+    questions = tuple(item.question for item in pending)
+    return Form(code, version, title, level, questions, _parse_checks(reader, checks, questions))
+
+
+def _parse_checks(
+    reader: _Reader, rows: Sequence[Mapping[str, object]], questions: Sequence[Question]
+) -> tuple[Check, ...]:
+    """The optional `saylau_checks` sheet: name, formula, label::<language> columns."""
+    known = {q.name for q in questions}
+    parsed: list[Check] = []
+    seen: set[str] = set()
+    for index, row in enumerate(rows):
+        number = index + 2
+        if _blank(row):
+            continue
+        name = _cell(row, "name")
+        formula = _cell(row, "formula")
+        if not name:
+            raise reader.error("saylau_checks", "a check needs a name", number, "name")
+        if name in seen:
+            raise reader.error("saylau_checks", f"check {name!r} is named twice", number, "name")
+        seen.add(name)
+        try:
+            expr = parse_expression(formula)
+        except ExpressionError as exc:
+            raise reader.error("saylau_checks", str(exc), number, "formula") from exc
+        unknown = sorted(references(expr) - known)
+        if unknown:
+            problem = f"check {name!r} refers to unknown question(s) {', '.join(unknown)}"
+            raise reader.error("saylau_checks", problem, number, "formula")
+        parsed.append(Check(name, formula, _translations(row, "label", "en") or {"en": name}))
+    return tuple(parsed)
+
+
+def failed_checks(form: Form, answers: Mapping[str, object]) -> list[Check]:
+    """The checks a submission breaks; a check whose questions were not all answered is not
+    judged (there is nothing to compare)."""
+    broken = []
+    for check in form.checks:
+        expr = _parsed(check.formula)
+        if not all(answered(answers.get(name)) for name in references(expr)):
+            continue
+        if not holds(expr, answers):
+            broken.append(check)
+    return broken
 
 
 # --- answers ----------------------------------------------------------------------------------

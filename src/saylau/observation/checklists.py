@@ -19,7 +19,7 @@ from saylau.audit.service import NewEvent, append, now_iso
 from saylau.domain.errors import Conflict, NotFound
 from saylau.domain.forms import Form, parse_xlsform
 from saylau.observation.models import ChecklistForm
-from saylau.observation.xlsform import form_sha256, read_sheets
+from saylau.observation.xlsform import CHECKS_SHEET, form_sha256, read_sheets
 
 FORMS_DIR = Path(__file__).resolve().parents[3] / "forms"
 SHIPPED = ("opening", "voting", "counting", "tabulation")
@@ -39,14 +39,24 @@ def shipped_form_path(code: str) -> Path:
 def form_of(record: ChecklistForm) -> Form:
     sheets = json.loads(record.sheets)
     return parse_xlsform(
-        sheets["survey"], sheets["choices"], sheets["settings"], f"{record.code} {record.version}"
+        sheets["survey"],
+        sheets["choices"],
+        sheets["settings"],
+        f"{record.code} {record.version}",
+        checks=sheets.get(CHECKS_SHEET, []),
     )
 
 
 def import_form(session: Session, path: Path) -> tuple[ChecklistForm, str]:
     """Store the form in `path`; returns it and "imported" or "unchanged"."""
     sheets = read_sheets(path)
-    form = parse_xlsform(sheets["survey"], sheets["choices"], sheets["settings"], path.name)
+    form = parse_xlsform(
+        sheets["survey"],
+        sheets["choices"],
+        sheets["settings"],
+        path.name,
+        checks=sheets[CHECKS_SHEET],
+    )
     digest = form_sha256(path)
     existing = session.scalar(
         select(ChecklistForm).where(

@@ -31,6 +31,7 @@ from saylau.observation.missions import (
     mission_summary,
     read_observers_csv,
 )
+from saylau.observation.quality import quality_csv, quality_report
 from saylau.observation.quickcount_cli import app as quickcount_app
 from saylau.observation.reference import build_reference_mission
 from saylau.observation.reporting import BREAKDOWNS, mission_findings
@@ -215,6 +216,40 @@ def copies_command(
             d["pec"], d["line"], f"{d['copy']:,}", f"{d['official']:,}",
             str(d["official_version"]), decision,
         )  # fmt: skip
+    out.print(table)
+
+
+@app.command("quality")
+def quality_command(
+    form: Annotated[str | None, typer.Option("--form", help="Only this checklist.")] = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the report as CSV to this file.")
+    ] = None,
+    mission: MissionOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Submissions failing their form's checks, and stations two teams saw differently."""
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        report = quality_report(session, get_mission(session, mission), form)
+    if csv_out is not None:
+        csv_out.write_text(quality_csv(report), encoding="utf-8")
+    if as_json:
+        print_json(report)
+        return
+    out.print(
+        f"{report['submissions_checked']:,} submissions checked: "
+        f"{len(report['failed_checks'])} failed checks, "
+        f"{len(report['disagreements'])} disagreements between teams",
+        highlight=False,
+    )
+    table = Table("kind", "form", "station", "submission", "rule")
+    for f in report["failed_checks"]:
+        table.add_row("check", f["form"], f["unit"], str(f["submission"]), f["check"])
+    for d in report["disagreements"]:
+        ids = ", ".join(str(i) for i in d["submissions"])
+        table.add_row("disagreement", d["form"], d["unit"], ids, d["question"])
     out.print(table)
 
 

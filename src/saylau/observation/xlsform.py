@@ -20,6 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 from saylau.domain.forms import Form, FormError, parse_xlsform
 
 SHEETS = ("survey", "choices", "settings")
+CHECKS_SHEET = "saylau_checks"  # optional: data-quality rules over the answers
 
 
 def _header(values: Sequence[object]) -> list[str | None]:
@@ -66,16 +67,30 @@ def read_sheets(path: Path) -> dict[str, Any]:
         raise FormError(path.name, "(file)", f"is not a readable .xlsx workbook: {exc}") from exc
     try:
         survey, choices, settings = (sheet_rows(workbook, name, path.name) for name in SHEETS)
+        checks = (
+            sheet_rows(workbook, CHECKS_SHEET, path.name)
+            if CHECKS_SHEET in workbook.sheetnames
+            else []
+        )
     finally:
         workbook.close()
-    return {"survey": survey, "choices": choices, "settings": settings[0] if settings else {}}
+    return {
+        "survey": survey,
+        "choices": choices,
+        "settings": settings[0] if settings else {},
+        CHECKS_SHEET: checks,
+    }
 
 
 def read_xlsform(path: Path) -> Form:
     """The validated Form in an .xlsx XLSForm file; FormError names what is wrong and where."""
     sheets = read_sheets(path)
     return parse_xlsform(
-        sheets["survey"], sheets["choices"], sheets["settings"], source=Path(path).name
+        sheets["survey"],
+        sheets["choices"],
+        sheets["settings"],
+        source=Path(path).name,
+        checks=sheets[CHECKS_SHEET],
     )
 
 

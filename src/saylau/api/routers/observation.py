@@ -18,6 +18,7 @@ from saylau.observation.checklists import form_of, latest_form, list_forms
 from saylau.observation.copies import copy_differences
 from saylau.observation.missions import get_mission, mission_summary
 from saylau.observation.models import Mission
+from saylau.observation.quality import quality_report
 from saylau.observation.reporting import BREAKDOWNS, mission_findings
 from saylau.observation.submissions import SubmissionInput, submit_observations
 
@@ -97,6 +98,18 @@ def findings(
 )
 def copies(mission: str, session: ReadSession) -> dict[str, Any]:
     return copy_differences(session, get_mission(session, mission))
+
+
+@router.get(
+    "/missions/{mission}/quality",
+    summary="Submissions failing their form's checks, and teams disagreeing at a station",
+)
+def quality(
+    mission: str,
+    session: ReadSession,
+    form: Annotated[str | None, Query(max_length=32)] = None,
+) -> dict[str, Any]:
+    return quality_report(session, get_mission(session, mission), form)
 
 
 @router.post(
