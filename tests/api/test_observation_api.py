@@ -93,3 +93,41 @@ def test_retry_refusal_and_public_findings(api: tuple[TestClient, dict[str, str]
     form = client.get("/api/v1/observation/forms/counting").json()
     copies = [q for q in form["questions"] if q["name"].startswith("copy_")]
     assert len(copies) == 18 and all(q["relevant"] for q in copies)
+
+
+def test_incidents_reach_the_core_team_only(api: tuple[TestClient, dict[str, str], Engine]) -> None:
+    client, tokens, _ = api
+    url = "/api/v1/observation/missions/citizens/incidents"
+    report = {
+        "client_id": "inc-1",
+        "category": "observers_obstructed",
+        "description": "Our team was asked to leave before the count began.",
+        "occurred_at": "2022-11-20T20:02:00+06:00",
+        "unit": "75-0001",
+    }
+    sent = client.post(
+        url, json=report, headers={"Authorization": f"Bearer {tokens['observer-75']}"}
+    )
+    assert sent.status_code == 201, sent.text
+    retry = client.post(
+        url, json=report, headers={"Authorization": f"Bearer {tokens['observer-75']}"}
+    )
+    assert retry.status_code == 200 and retry.json()["id"] == sent.json()["id"]
+    bad = client.post(
+        url,
+        json=report | {"client_id": "inc-2", "category": "rumour", "unit": None},
+        headers={"Authorization": f"Bearer {tokens['observer-kz']}"},
+    )
+    assert bad.status_code == 422
+    assert "category 'rumour'" in bad.text and "unit and location" in bad.text
+    admin = client.post(
+        url,
+        json=report | {"client_id": "inc-3"},
+        headers={"Authorization": f"Bearer {tokens['cec-admin']}"},
+    )
+    assert admin.status_code == 403
+    assert client.get(url).status_code == 401
+    regional = client.get(url, headers={"Authorization": f"Bearer {tokens['observer-75']}"})
+    assert regional.status_code == 403
+    listed = client.get(url, headers={"Authorization": f"Bearer {tokens['observer-kz']}"}).json()
+    assert [i["client_id"] for i in listed] == ["inc-1"] and listed[0]["unit"] == "75-0001"

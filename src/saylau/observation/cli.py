@@ -23,6 +23,7 @@ from saylau.cli.common import (
 )
 from saylau.observation.checklists import import_form, list_forms
 from saylau.observation.copies import copy_differences
+from saylau.observation.incidents import list_incidents
 from saylau.observation.missions import (
     add_observers,
     create_mission,
@@ -250,6 +251,26 @@ def quality_command(
     for d in report["disagreements"]:
         ids = ", ".join(str(i) for i in d["submissions"])
         table.add_row("disagreement", d["form"], d["unit"], ids, d["question"])
+    out.print(table)
+
+
+@app.command("incidents")
+def incidents_command(
+    mission: MissionOption = None, as_json: JsonOption = False, db: DbOption = DEFAULT_DB
+) -> None:
+    """Critical incidents reported by observers, newest first (for the core team)."""
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        listed = list_incidents(session, get_mission(session, mission))
+    if as_json:
+        print_json(listed)
+        return
+    table = Table("received", "category", "where", "by", "what")
+    for i in listed:
+        table.add_row(
+            i["received_at"][:19], i["category"], i["unit"] or i["location"] or "",
+            i["reported_by"], i["description"],
+        )  # fmt: skip
     out.print(table)
 
 

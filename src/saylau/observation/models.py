@@ -112,3 +112,25 @@ class Submission(Base):
     received_at: Mapped[str] = mapped_column(String(40))
     audit_seq: Mapped[int] = mapped_column(Integer)
     audit_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Incident(Base):
+    """A critical incident an observer reports at any time (not tied to a checklist): where,
+    what kind, what happened. Listed for the mission's core team as they arrive; an allegation,
+    not a finding, so it is not published with the findings."""
+
+    __tablename__ = "incident"
+    __table_args__ = (UniqueConstraint("mission_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
+    location: Mapped[str | None] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[str] = mapped_column(String(40))
+    reported_by: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[str] = mapped_column(String(40))
+    audit_seq: Mapped[int] = mapped_column(Integer)
+    audit_hash: Mapped[str] = mapped_column(String(64))

@@ -48,7 +48,7 @@ class Stored:
     audit_hash: str
 
 
-def _time_problem(name: str, value: str | None, required: bool) -> str | None:
+def time_problem(name: str, value: str | None, required: bool) -> str | None:
     if value in (None, ""):
         return f"field {name} is missing" if required else None
     try:
@@ -118,7 +118,7 @@ def submit_observations(
             ("arrived_at", item.arrived_at, True),
             ("departed_at", item.departed_at, False),
         ):
-            problem = _time_problem(name, value, required)
+            problem = time_problem(name, value, required)
             if problem:
                 mine.append(problem)
         mine.extend(f"answers: {p}" for p in answer_problems(form, item.answers))

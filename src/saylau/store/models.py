@@ -4,6 +4,7 @@ from saylau.administration.models import CommissionMember, Election, Unit, UnitA
 from saylau.audit.models import AuditEvent
 from saylau.observation.models import (
     ChecklistForm,
+    Incident,
     Mission,
     Observer,
     Submission,
@@ -22,6 +23,7 @@ __all__ = [
     "CommissionMember",
     "Decision",
     "Election",
+    "Incident",
     "Mission",
     "Observer",
     "Protocol",

@@ -8,14 +8,20 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from saylau.administration.models import Unit
-from saylau.administration.service import ancestor_codes
+from saylau.administration.models import Election, Unit
+from saylau.administration.service import ancestor_codes, national_unit
 from saylau.api.deps import Caller, ReadSession, WriteSession
 from saylau.api.schemas import Text
 from saylau.domain.access import decide
 from saylau.domain.errors import Forbidden, NotFound
 from saylau.observation.checklists import form_of, latest_form, list_forms
 from saylau.observation.copies import copy_differences
+from saylau.observation.incidents import (
+    CATEGORIES,
+    IncidentInput,
+    list_incidents,
+    report_incident,
+)
 from saylau.observation.missions import get_mission, mission_summary
 from saylau.observation.models import Mission
 from saylau.observation.quality import quality_report
@@ -37,6 +43,19 @@ class SubmissionBody(BaseModel):
     arrived_at: Text = Field(description="ISO date and time with its zone.")
     departed_at: Text | None = None
     answers: dict[Text, Any]
+
+
+class IncidentBody(BaseModel):
+    """A critical incident, reported at once from a phone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: Text = Field(max_length=64)
+    category: Text = Field(max_length=32, description=", ".join(CATEGORIES))
+    description: Text = Field(max_length=5000)
+    occurred_at: Text
+    unit: Text | None = Field(default=None, max_length=32)
+    location: Text | None = Field(default=None, max_length=300)
 
 
 @router.get("/missions", summary="Observation missions")
@@ -110,6 +129,42 @@ def quality(
     form: Annotated[str | None, Query(max_length=32)] = None,
 ) -> dict[str, Any]:
     return quality_report(session, get_mission(session, mission), form)
+
+
+@router.post(
+    "/missions/{mission}/incidents",
+    status_code=201,
+    responses={200: {"description": "Already stored (a retry)."}},
+    summary="Report a critical incident (observer token)",
+)
+def incident(
+    mission: str, body: IncidentBody, session: WriteSession, caller: Caller, response: Response
+) -> dict[str, Any]:
+    found = get_mission(session, mission)
+    if caller.role != "observer":
+        raise Forbidden(f"user {caller.name}: role {caller.role} may not report incidents")
+    stored, status = report_incident(
+        session, found, IncidentInput(**body.model_dump()), caller.name
+    )
+    if status == "unchanged":
+        response.status_code = 200
+    return {"id": stored.id, "status": status, "audit_hash": stored.audit_hash}
+
+
+@router.get(
+    "/missions/{mission}/incidents",
+    summary="Critical incidents, newest first (observer token scoped to the whole country)",
+)
+def incidents(mission: str, session: WriteSession, caller: Caller) -> list[dict[str, Any]]:
+    found = get_mission(session, mission)
+    election = session.get(Election, found.election_id)
+    national = national_unit(session, election).code if election else "?"
+    if caller.role != "observer" or caller.scope != national:
+        raise Forbidden(
+            f"user {caller.name}: the incident list is for the core team "
+            f"(an observer token with scope {national})"
+        )
+    return list_incidents(session, found)
 
 
 @router.post(
