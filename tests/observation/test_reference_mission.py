@@ -10,6 +10,7 @@ from saylau.administration.service import get_election
 from saylau.observation.copies import copy_differences
 from saylau.observation.missions import ImportRejected, get_mission, mission_summary
 from saylau.observation.reference import build_reference_mission
+from saylau.observation.report import render_report
 from saylau.observation.reporting import mission_findings
 from saylau.observation.submissions import SubmissionInput, submit_observations
 from saylau.results.documents import protocol_document
@@ -121,6 +122,11 @@ def test_breakdowns_add_up_and_a_new_submission_changes_a_figure(observed: Engin
     with session_scope(observed, write=True) as session:
         [stored] = submit_observations(session, get_mission(session), [extra], "LTO team 7")
     assert stored.status == "stored"
+    with session_scope(observed) as session:
+        report = render_report(session, get_mission(session))
+    assert "negatively in 31 of the 97 territorial election commissions observed" in report
+    assert "negatively in 65 of the 110 polling stations observed" in report
+    assert "positively in 95 per cent of the 1131 observations" in report
     after = {f["question"]: f for f in by_question(observed, "tabulation")["findings"]}
     assert after["overall"]["problem"]["count"] == 31
     assert after["overall"]["problem"]["applicable"] == 97

@@ -35,6 +35,7 @@ from saylau.observation.missions import (
 from saylau.observation.quality import quality_csv, quality_report
 from saylau.observation.quickcount_cli import app as quickcount_app
 from saylau.observation.reference import build_reference_mission
+from saylau.observation.report import render_report
 from saylau.observation.reporting import BREAKDOWNS, mission_findings
 from saylau.observation.submissions import parse_submission, submit_observations
 from saylau.store.db import session_scope
@@ -272,6 +273,21 @@ def incidents_command(
             i["reported_by"], i["description"],
         )  # fmt: skip
     out.print(table)
+
+
+@app.command("report")
+def report_command(
+    out_file: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of question labels.")] = "en",
+    mission: MissionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write the election-day section of the mission's report from the stored submissions."""
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        html = render_report(session, get_mission(session, mission), lang)
+    out_file.write_text(html, encoding="utf-8")
+    out.print(f"wrote {out_file} ({len(html):,} characters)", highlight=False)
 
 
 @app.command("findings")
