@@ -13,6 +13,7 @@ from saylau.observation.reference import build_reference_mission
 from saylau.observation.report import render_report
 from saylau.observation.reporting import mission_findings
 from saylau.observation.submissions import SubmissionInput, submit_observations
+from saylau.observation.teams import SLOTS, add_deployments, deployment_status
 from saylau.results.documents import protocol_document
 from saylau.results.service import ProtocolInput, amend_protocol
 from saylau.scenarios.build import build_kz2022
@@ -189,3 +190,22 @@ def test_copies_find_the_changed_protocols_and_a_decision_explains_them(observed
     with session_scope(observed) as session:
         after = copy_differences(session, get_mission(session))
     assert pec in after["pecs_with_differences"] and pec not in after["unexplained"]
+
+
+def test_teams_and_deployments_of_the_reference_mission(observed: Engine) -> None:
+    with session_scope(observed) as session:
+        status = deployment_status(session, get_mission(session))
+    slots = status["slots"]
+    assert set(slots) == set(SLOTS)
+    assert sum(s["planned"] for s in slots.values()) == 127 + 1131 + 110 + 96
+    assert all(s["visited"] == s["planned"] and not s["missing"] for s in slots.values())
+    with session_scope(observed, write=True) as session:
+        mission = get_mission(session)
+        add_deployments(session, mission, [{"team": "T001", "slot": "counting", "unit": "75-0002"}])
+        with pytest.raises(ImportRejected, match="row 2: field slot 'lunch'"):
+            add_deployments(
+                session, mission, [{"team": "T001", "slot": "lunch", "unit": "75-0002"}]
+            )
+    with session_scope(observed) as session:
+        after = deployment_status(session, get_mission(session))["slots"]["counting"]
+    assert after["missing"] == [{"team": "T001", "unit": "75-0002"}]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,6 +40,7 @@ from saylau.observation.reference import build_reference_mission
 from saylau.observation.report import render_report
 from saylau.observation.reporting import BREAKDOWNS, mission_findings
 from saylau.observation.submissions import parse_submission, submit_observations
+from saylau.observation.teams import SLOTS, add_deployments, add_teams, deployment_status
 from saylau.store.db import session_scope
 
 app = typer.Typer(
@@ -50,6 +53,10 @@ app.add_typer(mission_app, name="mission")
 app.add_typer(observers_app, name="observers")
 app.add_typer(forms_app, name="forms")
 app.add_typer(quickcount_app, name="quickcount")
+teams_app = typer.Typer(help="Teams of observers.", no_args_is_help=True)
+deployments_app = typer.Typer(help="Where teams are sent, per time slot.", no_args_is_help=True)
+app.add_typer(teams_app, name="teams")
+app.add_typer(deployments_app, name="deployments")
 
 MissionOption = Annotated[
     str | None, typer.Option("--mission", help="Mission code; may be left out when there is one.")
@@ -135,6 +142,56 @@ def observers_import(
         with session_scope(engine, write=True) as session:
             added = add_observers(session, get_mission(session, mission), rows, source=file.name)
     out.print(f"{added} observers added", highlight=False)
+
+
+def _csv_rows(file: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(file.read_text(encoding="utf-8"))))
+
+
+@teams_app.command("import")
+def teams_import(
+    file: Annotated[Path, typer.Argument(help="CSV: code,area,members (names joined by ;).")],
+    mission: MissionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Import teams, all or none; members must be observers of the mission."""
+    engine = open_db(db)
+    with reported(), session_scope(engine, write=True) as session:
+        added = add_teams(session, get_mission(session, mission), _csv_rows(file))
+    out.print(f"{added} teams added", highlight=False)
+
+
+@deployments_app.command("import")
+def deployments_import(
+    file: Annotated[Path, typer.Argument(help=f"CSV: team,slot,unit; slots: {', '.join(SLOTS)}.")],
+    mission: MissionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Import deployments, all or none."""
+    engine = open_db(db)
+    with reported(), session_scope(engine, write=True) as session:
+        added = add_deployments(session, get_mission(session, mission), _csv_rows(file))
+    out.print(f"{added} deployments added", highlight=False)
+
+
+@deployments_app.command("status")
+def deployments_status(
+    mission: MissionOption = None, as_json: JsonOption = False, db: DbOption = DEFAULT_DB
+) -> None:
+    """Per time slot: planned visits, and how many have the team's checklist yet."""
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        status = deployment_status(session, get_mission(session, mission))
+    if as_json:
+        print_json(status)
+        return
+    table = Table("slot", "planned", "visited", "missing")
+    for slot, entry in status["slots"].items():
+        missing = ", ".join(f"{m['team']}@{m['unit']}" for m in entry["missing"][:5])
+        more = len(entry["missing"]) - 5
+        table.add_row(slot, str(entry["planned"]), str(entry["visited"]),
+                      missing + (f" and {more} more" if more > 0 else ""))  # fmt: skip
+    out.print(table)
 
 
 @forms_app.command("import")

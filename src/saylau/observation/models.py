@@ -134,3 +134,15 @@ class Incident(Base):
     received_at: Mapped[str] = mapped_column(String(40))
     audit_seq: Mapped[int] = mapped_column(Integer)
     audit_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Deployment(Base):
+    """A team sent to a station (or TEC) for one election-day time slot."""
+
+    __tablename__ = "deployment"
+    __table_args__ = (UniqueConstraint("team_id", "slot", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("observer_team.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    slot: Mapped[str] = mapped_column(String(24))

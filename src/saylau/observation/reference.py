@@ -1,5 +1,6 @@
 """Building the reference mission of kz-2022 into a database: the ODIHR EOM, its observers
-from Annex II, the four shipped checklists and the section XIII submissions."""
+from Annex II, its STO teams (the legible STOs in pairs) and their deployments, the four shipped
+checklists and the section XIII submissions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from saylau.administration.models import Election, Unit
 from saylau.observation.checklists import form_of, import_shipped_forms, latest_form
 from saylau.observation.missions import ODIHR_2022_DECLARED, create_mission, load_annex
 from saylau.observation.submissions import submit_observations
+from saylau.observation.teams import add_deployments, add_teams, voting_slot
 from saylau.results.documents import protocol_document
 from saylau.scenarios.observation2022 import (
     REFERENCE,
@@ -61,5 +63,27 @@ def build_reference_mission(
         for pec in places.by_form["counting"]
     }
     inputs = reference_submissions(parsed, places, protocols, seed)
+    stos = [o.name for o in reading.observers if o.role == "sto"]
+    teams = sorted({item.team for item in inputs if item.team})
+    add_teams(
+        session,
+        mission,
+        [
+            {"code": team, "members": ";".join(stos[2 * i : 2 * i + 2])}
+            for i, team in enumerate(teams)
+        ],
+    )
+    add_deployments(
+        session,
+        mission,
+        [
+            {
+                "team": item.team,
+                "slot": voting_slot(item.arrived_at) if item.form == "voting" else item.form,
+                "unit": item.unit,
+            }
+            for item in inputs
+        ],
+    )
     submit_observations(session, mission, inputs, by=f"reference scenario seed {seed}")
     return ReferenceMission(mission.code, added, len(reading.unread), forms, len(inputs))

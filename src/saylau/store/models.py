@@ -4,6 +4,7 @@ from saylau.administration.models import CommissionMember, Election, Unit, UnitA
 from saylau.audit.models import AuditEvent
 from saylau.observation.models import (
     ChecklistForm,
+    Deployment,
     Incident,
     Mission,
     Observer,
@@ -22,6 +23,7 @@ __all__ = [
     "ChecklistForm",
     "CommissionMember",
     "Decision",
+    "Deployment",
     "Election",
     "Incident",
     "Mission",

@@ -27,6 +27,7 @@ from saylau.observation.models import Mission
 from saylau.observation.quality import quality_report
 from saylau.observation.reporting import BREAKDOWNS, mission_findings
 from saylau.observation.submissions import SubmissionInput, submit_observations
+from saylau.observation.teams import deployment_status
 
 router = APIRouter(prefix="/observation", tags=["observation"])
 
@@ -117,6 +118,13 @@ def findings(
 )
 def copies(mission: str, session: ReadSession) -> dict[str, Any]:
     return copy_differences(session, get_mission(session, mission))
+
+
+@router.get(
+    "/missions/{mission}/deployments", summary="Planned visits per time slot, and which happened"
+)
+def deployments(mission: str, session: ReadSession) -> dict[str, Any]:
+    return deployment_status(session, get_mission(session, mission))
 
 
 @router.get(
