@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from scipy.stats import binomtest
 
+from saylau.domain.expressions import parse_expression, references
 from saylau.domain.forms import Form, Question, is_problem, relevant_questions
 
 CONFIDENCE = 0.95
@@ -90,11 +91,31 @@ def share(ids: Sequence[int], applicable: int) -> Share:
     return Share(len(ids), applicable, pct, low, high, tuple(sorted(ids)))
 
 
+def _skip_logic_inputs(form: Form) -> tuple[str, ...]:
+    """The questions any skip logic reads: which questions apply depends on nothing else."""
+    names: set[str] = set()
+    for question in form.questions:
+        if question.relevant:
+            names |= references(parse_expression(question.relevant))
+    return tuple(sorted(names))
+
+
 def _applying(form: Form, observations: Sequence[Observation]) -> dict[str, list[Observation]]:
-    """For each question, the observations where it applies and was answered."""
+    """For each question, the observations where it applies and was answered.
+
+    Skip logic is evaluated once per combination of the answers it reads (a handful), not once
+    per observation: at a citizen mission's 50,000 submissions that is most of the work saved.
+    """
     applying: dict[str, list[Observation]] = {q.name: [] for q in form.questions}
+    inputs = _skip_logic_inputs(form)
+    decided: dict[tuple[object, ...], list[Question]] = {}
     for observation in observations:
-        for question in relevant_questions(form, observation.answers):
+        key = tuple(observation.answers.get(name) for name in inputs)
+        relevant = decided.get(key)
+        if relevant is None:
+            relevant = relevant_questions(form, dict(zip(inputs, key, strict=True)))
+            decided[key] = relevant
+        for question in relevant:
             if observation.answers.get(question.name) not in (None, ""):
                 applying[question.name].append(observation)
     return applying

@@ -8,6 +8,7 @@ for; the arithmetic itself is `domain.findings`.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +33,15 @@ def time_slot(stamp: str, zone: str) -> str:
     return next(label for start, end, label in TIME_SLOTS if start <= hour < end)
 
 
+def _interned(answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers with their names and text values interned: tens of thousands of submissions
+    repeat the same few strings, and findings compare them millions of times."""
+    return {
+        sys.intern(name): sys.intern(value) if isinstance(value, str) else value
+        for name, value in answers.items()
+    }
+
+
 def observations(session: Session, mission: Mission, form_code: str) -> list[Observation]:
     """Every submission of the form (any version), with the attributes findings split by."""
     election = session.get(Election, mission.election_id)
@@ -39,29 +49,39 @@ def observations(session: Session, mission: Mission, form_code: str) -> list[Obs
     zone = str(profile_of(election).raw.get("timezone") or "UTC")
     region = aliased(Unit)
     rows = session.execute(
-        select(Submission.id, Submission.answers, Submission.arrived_at, Unit, region.code)
+        select(
+            Submission.id,
+            Submission.answers,
+            Submission.arrived_at,
+            Unit.code,
+            Unit.urban,
+            Unit.subtype,
+            region.code,
+        )
         .join(ChecklistForm, ChecklistForm.id == Submission.form_id)
         .join(Unit, Unit.id == Submission.unit_id)
-        .outerjoin(UnitAncestor, UnitAncestor.unit_id == Unit.id)
-        .outerjoin(region, (region.id == UnitAncestor.ancestor_id) & (region.level == 1))
+        # only the station's region (its level-1 ancestor), one row per submission
+        .outerjoin(
+            UnitAncestor,
+            (UnitAncestor.unit_id == Unit.id) & (UnitAncestor.depth == Unit.level - 1),
+        )
+        .outerjoin(region, region.id == UnitAncestor.ancestor_id)
         .where(Submission.mission_id == mission.id, ChecklistForm.code == form_code)
         .order_by(Submission.id)
-    ).all()
-    found: dict[int, Observation] = {}
-    for sid, answers, arrived, unit, region_code in rows:
-        if sid in found and region_code is None:
-            continue
-        found[sid] = Observation(
+    )
+    return [
+        Observation(
             sid,
-            json.loads(answers),
+            _interned(json.loads(answers)),
             {
-                "region": region_code or unit.code,
-                "setting": "urban" if unit.urban else "rural" if unit.urban is False else "n/a",
-                "pec_type": unit.subtype,
+                "region": region_code or code,
+                "setting": "urban" if urban else "rural" if urban is False else "n/a",
+                "pec_type": subtype,
                 "time_of_day": time_slot(arrived, zone),
             },
         )
-    return list(found.values())
+        for sid, answers, arrived, code, urban, subtype, region_code in rows
+    ]
 
 
 def mission_findings(
