@@ -61,3 +61,18 @@ def test_checks_flag_and_teams_disagreements_show(engine: Engine) -> None:
     assert questions["poorly_organized"]["answers"] == {"A": "no", "B": "yes"}
     rows = list(csv.DictReader(io.StringIO(quality_csv(report))))
     assert {r["kind"] for r in rows} == {"check", "disagreement"} and len(rows) == 4
+
+
+def test_station_and_copies_pages_show_the_disagreement(engine: Engine) -> None:
+    from fastapi.testclient import TestClient
+
+    from saylau.api.app import create_app
+
+    test_checks_flag_and_teams_disagreements_show(engine)
+    with TestClient(create_app(engine, check_every=0)) as client:
+        station = client.get("/ru/observe/citizens/station/75-0001/")
+        assert station.status_code == 200
+        assert station.text.count("ответы групп расходятся") == 2  # copy_valid, poorly_organized
+        copies = client.get("/en/observe/citizens/copies/")
+        assert copies.status_code == 200 and 'data-pec="75-0001"' in copies.text
+        assert client.get("/en/observe/citizens/station/75-0002/").status_code == 404

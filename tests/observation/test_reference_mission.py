@@ -128,6 +128,7 @@ def test_breakdowns_add_up_and_a_new_submission_changes_a_figure(observed: Engin
     assert "negatively in 31 of the 97 territorial election commissions observed" in report
     assert "negatively in 65 of the 110 polling stations observed" in report
     assert "positively in 95 per cent of the 1131 observations" in report
+    assert "built-in method" not in report and "Observers copied 110 signed protocols" in report
     after = {f["question"]: f for f in by_question(observed, "tabulation")["findings"]}
     assert after["overall"]["problem"]["count"] == 31
     assert after["overall"]["problem"]["applicable"] == 97

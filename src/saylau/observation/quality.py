@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Unit
+from saylau.domain.errors import NotFound
 from saylau.domain.forms import Form, failed_checks
 from saylau.observation.checklists import form_of
 from saylau.observation.models import ChecklistForm, Mission, Submission
@@ -108,3 +109,43 @@ def quality_csv(report: dict[str, Any]) -> str:
         ids = " ".join(str(i) for i in d["submissions"])
         writer.writerow(("disagreement", d["form"], d["unit"], ids, "", d["question"], detail))
     return buffer.getvalue()
+
+
+def station_view(session: Session, mission: Mission, unit: str) -> dict[str, Any]:
+    """Every submission at one station, grouped by form, each team's answers in a column, and
+    the questions where the teams' answers differ."""
+    rows = session.execute(
+        select(Submission, ChecklistForm)
+        .join(ChecklistForm, ChecklistForm.id == Submission.form_id)
+        .join(Unit, Unit.id == Submission.unit_id)
+        .where(
+            Submission.mission_id == mission.id,
+            Unit.code == unit,
+            Unit.election_id == mission.election_id,
+        )
+        .order_by(ChecklistForm.code, Submission.id)
+    ).all()
+    if not rows:
+        raise NotFound(f"mission {mission.code} has no submission at {unit}")
+    forms: dict[str, dict[str, Any]] = {}
+    for submission, record in rows:
+        entry = forms.setdefault(
+            record.code, {"form": form_of(record), "submissions": [], "questions": []}
+        )
+        entry["submissions"].append(
+            {
+                "id": submission.id,
+                "team": submission.team or f"#{submission.id}",
+                "arrived_at": submission.arrived_at,
+                "answers": json.loads(submission.answers),
+            }
+        )
+    for entry in forms.values():
+        for question in entry["form"].questions:
+            values = [s["answers"].get(question.name) for s in entry["submissions"]]
+            if any(v is not None for v in values):
+                differ = len({json.dumps(v) for v in values}) > 1
+                entry["questions"].append(
+                    {"question": question, "cells": values, "differ": differ}
+                )
+    return {"unit": unit, "forms": forms}

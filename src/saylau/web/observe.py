@@ -29,7 +29,9 @@ from saylau.domain.expressions import (
 )
 from saylau.domain.forms import Form
 from saylau.observation.checklists import form_of, latest_form, list_forms
+from saylau.observation.copies import copy_differences
 from saylau.observation.missions import get_mission
+from saylau.observation.quality import station_view
 from saylau.observation.reporting import mission_findings
 from saylau.observation.submissions import list_submissions
 from saylau.store.db import session_scope
@@ -155,6 +157,39 @@ async def submissions_page(
                 lang, "observe_submissions.html", mission=found, rows=rows, form=form,
                 question=question, answer=answer,
                 alternates={o: f"/{o}/observe/{mission}/submissions/{query}" for o in LANGUAGES},
+            )  # fmt: skip
+
+    return _html(await run_in_threadpool(render))
+
+
+@router.get("/{lang}/observe/{mission}/copies/")
+async def copies_page(request: Request, lang: str, mission: str) -> Response:
+    _lang(lang)
+
+    def render() -> str:
+        with session_scope(request.app.state.engine) as session:
+            found = get_mission(session, mission)
+            return renderer.render(
+                lang, "observe_copies.html", mission=found,
+                document=copy_differences(session, found),
+                alternates={o: f"/{o}/observe/{mission}/copies/" for o in LANGUAGES},
+            )  # fmt: skip
+
+    return _html(await run_in_threadpool(render))
+
+
+@router.get("/{lang}/observe/{mission}/station/{unit}/")
+async def station_page(request: Request, lang: str, mission: str, unit: str) -> Response:
+    """Every submission made at one station, side by side, with where teams disagree."""
+    _lang(lang)
+
+    def render() -> str:
+        with session_scope(request.app.state.engine) as session:
+            found = get_mission(session, mission)
+            view = station_view(session, found, unit)
+            return renderer.render(
+                lang, "observe_station.html", mission=found, view=view,
+                alternates={o: f"/{o}/observe/{mission}/station/{unit}/" for o in LANGUAGES},
             )  # fmt: skip
 
     return _html(await run_in_threadpool(render))
