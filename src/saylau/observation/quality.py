@@ -145,7 +145,5 @@ def station_view(session: Session, mission: Mission, unit: str) -> dict[str, Any
             values = [s["answers"].get(question.name) for s in entry["submissions"]]
             if any(v is not None for v in values):
                 differ = len({json.dumps(v) for v in values}) > 1
-                entry["questions"].append(
-                    {"question": question, "cells": values, "differ": differ}
-                )
+                entry["questions"].append({"question": question, "cells": values, "differ": differ})
     return {"unit": unit, "forms": forms}
