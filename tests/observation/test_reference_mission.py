@@ -7,8 +7,14 @@ import pytest
 from sqlalchemy import Engine
 
 from saylau.administration.service import get_election
+from saylau.domain.errors import SaylauError
 from saylau.observation.copies import copy_differences
-from saylau.observation.missions import ImportRejected, get_mission, mission_summary
+from saylau.observation.missions import (
+    ImportRejected,
+    get_mission,
+    mission_summary,
+    set_accreditation,
+)
 from saylau.observation.reference import build_reference_mission
 from saylau.observation.report import render_report
 from saylau.observation.reporting import mission_findings
@@ -210,3 +216,15 @@ def test_teams_and_deployments_of_the_reference_mission(observed: Engine) -> Non
     with session_scope(observed) as session:
         after = deployment_status(session, get_mission(session))["slots"]["counting"]
     assert after["missing"] == [{"team": "T001", "unit": "75-0002"}]
+
+
+def test_accreditation_is_recorded(observed: Engine) -> None:
+    with session_scope(observed, write=True) as session:
+        mission = get_mission(session)
+        set_accreditation(session, mission, "Urszula Gacek", "accredited")
+        set_accreditation(session, mission, "Mary Dowling", "revoked")
+        with pytest.raises(SaylauError, match="status 'maybe'"):
+            set_accreditation(session, mission, "Mary Dowling", "maybe")
+    with session_scope(observed) as session:
+        summary = mission_summary(session, get_mission(session))
+    assert summary["accreditation"] == {"accredited": 111, "revoked": 1}

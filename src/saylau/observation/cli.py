@@ -33,6 +33,7 @@ from saylau.observation.missions import (
     load_annex,
     mission_summary,
     read_observers_csv,
+    set_accreditation,
 )
 from saylau.observation.quality import quality_csv, quality_report
 from saylau.observation.quickcount_cli import app as quickcount_app
@@ -127,6 +128,20 @@ def observers_annex(mission: MissionOption = None, db: DbOption = DEFAULT_DB) ->
         f"{added} observers added from Annex II; {len(reading.unread)} paragraphs unread",
         highlight=False,
     )
+
+
+@observers_app.command("accredit")
+def observers_accredit(
+    name: Annotated[str, typer.Argument(help="The observer's name as loaded.")],
+    status: Annotated[str, typer.Option("--status", help="pending, accredited or revoked.")],
+    mission: MissionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Record an observer's accreditation status."""
+    engine = open_db(db)
+    with reported(), session_scope(engine, write=True) as session:
+        set_accreditation(session, get_mission(session, mission), name, status)
+    out.print(f"{name}: {status}", highlight=False)
 
 
 @observers_app.command("import")

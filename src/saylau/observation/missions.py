@@ -21,6 +21,7 @@ from saylau.observation.models import Mission, Observer
 KINDS = ("international", "citizen")
 OBSERVER_ROLES = ("core", "lto", "sto", "citizen")
 GENDERS = ("female", "male")
+ACCREDITATION = ("pending", "accredited", "revoked")
 OBSERVER_FIELDS = ("name", "country", "gender", "role", "function")
 
 # What the reference mission says of itself (report section I): the figures the records loaded
@@ -181,6 +182,28 @@ def add_observers(
     return len(fresh)
 
 
+def set_accreditation(session: Session, mission: Mission, name: str, status: str) -> None:
+    """Record an observer's accreditation by the election administration (an audit event)."""
+    if status not in ACCREDITATION:
+        raise SaylauError(
+            f"observer {name}: status {status!r} is not one of {', '.join(ACCREDITATION)}"
+        )
+    observer = session.scalar(
+        select(Observer).where(Observer.mission_id == mission.id, Observer.name == name)
+    )
+    if observer is None:
+        raise NotFound(f"no observer {name!r} in mission {mission.code}")
+    observer.accreditation = status
+    append(
+        session,
+        NewEvent(
+            "observer.accreditation",
+            f"mission:{mission.code}",
+            {"mission": mission.code, "name": name, "status": status},
+        ),
+    )
+
+
 def read_observers_csv(text: str) -> list[dict[str, str]]:
     """Rows of an observers CSV (header: name,country,gender,role[,function])."""
     reader = csv.DictReader(io.StringIO(text))
@@ -209,9 +232,17 @@ def mission_summary(session: Session, mission: Mission) -> dict[str, Any]:
             .group_by(Observer.gender)
         ).all()
     )
+    accreditation = dict(
+        session.execute(
+            select(Observer.accreditation, func.count())
+            .where(Observer.mission_id == mission.id)
+            .group_by(Observer.accreditation)
+        ).all()
+    )
     return {
         "mission": mission.code,
         "name": mission.name,
+        "accreditation": {k: int(v) for k, v in accreditation.items()},
         "kind": mission.kind,
         "observers": {role: int(by_role.get(role, 0)) for role in OBSERVER_ROLES},
         "countries": int(countries or 0),
