@@ -11,10 +11,13 @@ network is down: sending one twice stores it once.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from saylau.domain.expressions import (
@@ -31,6 +34,7 @@ from saylau.domain.forms import Form
 from saylau.observation.checklists import form_of, latest_form, list_forms
 from saylau.observation.copies import copy_differences
 from saylau.observation.missions import get_mission
+from saylau.observation.models import Mission
 from saylau.observation.quality import station_view
 from saylau.observation.reporting import mission_findings
 from saylau.observation.submissions import list_submissions
@@ -71,70 +75,68 @@ def relevance(form: Form) -> dict[str, str]:
     }
 
 
-def _lang(lang: str) -> None:
+Gather = Callable[[Session, Mission], dict[str, Any]]
+
+
+async def _page(
+    request: Request, lang: str, mission: str, path: str, template: str, gather: Gather
+) -> Response:
+    """One observation page: read what it shows in one session, render it in `lang`.
+
+    `path` is the page's path after the mission (with its query), for the language links.
+    """
     if lang not in LANGUAGES:
         raise HTTPException(404, f"no language {lang!r}")
 
+    def render() -> str:
+        with session_scope(request.app.state.engine) as session:
+            found = get_mission(session, mission)
+            context = gather(session, found)
+            return renderer.render(
+                lang,
+                template,
+                mission=found,
+                alternates={o: f"/{o}/observe/{mission}/{path}" for o in LANGUAGES},
+                **context,
+            )
 
-def _html(html: str) -> Response:
-    return Response(
-        html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"}
-    )
+    html = await run_in_threadpool(render)
+    return Response(html, media_type="text/html; charset=utf-8")
 
 
 @router.get("/{lang}/observe/{mission}/")
 async def mission_home(request: Request, lang: str, mission: str) -> Response:
-    _lang(lang)
+    return await _page(
+        request, lang, mission, "", "observe_home.html",
+        lambda session, _: {"forms": list_forms(session)},
+    )  # fmt: skip
 
-    def render() -> str:
-        with session_scope(request.app.state.engine) as session:
-            found = get_mission(session, mission)
-            forms = list_forms(session)
-            return renderer.render(
-                lang, "observe_home.html", mission=found, forms=forms,
-                alternates={o: f"/{o}/observe/{mission}/" for o in LANGUAGES},
-            )  # fmt: skip
 
-    return _html(await run_in_threadpool(render))
+def _form_context(session: Session, found: Mission, code: str) -> dict[str, Any]:
+    record = latest_form(session, code)
+    form = form_of(record)
+    return {
+        "form": form,
+        "sha256": record.sha256,
+        "relevance": relevance(form),
+        "api": f"/api/v1/observation/missions/{found.code}/submissions",
+    }
 
 
 @router.get("/{lang}/observe/{mission}/form/{code}/")
 async def checklist(request: Request, lang: str, mission: str, code: str) -> Response:
-    _lang(lang)
-
-    def render() -> str:
-        with session_scope(request.app.state.engine) as session:
-            found = get_mission(session, mission)
-            record = latest_form(session, code)
-            form = form_of(record)
-            return renderer.render(
-                lang,
-                "observe_form.html",
-                mission=found,
-                form=form,
-                sha256=record.sha256,
-                relevance=relevance(form),
-                api=f"/api/v1/observation/missions/{found.code}/submissions",
-                alternates={o: f"/{o}/observe/{mission}/form/{code}/" for o in LANGUAGES},
-            )
-
-    return _html(await run_in_threadpool(render))
+    return await _page(
+        request, lang, mission, f"form/{code}/", "observe_form.html",
+        lambda session, found: _form_context(session, found, code),
+    )  # fmt: skip
 
 
 @router.get("/{lang}/observe/{mission}/findings/{code}/")
 async def findings_page(request: Request, lang: str, mission: str, code: str) -> Response:
-    _lang(lang)
-
-    def render() -> str:
-        with session_scope(request.app.state.engine) as session:
-            found = get_mission(session, mission)
-            document = mission_findings(session, found, code)
-            return renderer.render(
-                lang, "observe_findings.html", mission=found, document=document,
-                alternates={o: f"/{o}/observe/{mission}/findings/{code}/" for o in LANGUAGES},
-            )  # fmt: skip
-
-    return _html(await run_in_threadpool(render))
+    return await _page(
+        request, lang, mission, f"findings/{code}/", "observe_findings.html",
+        lambda session, found: {"document": mission_findings(session, found, code)},
+    )  # fmt: skip
 
 
 @router.get("/{lang}/observe/{mission}/submissions/")
@@ -142,54 +144,30 @@ async def submissions_page(
     request: Request, lang: str, mission: str, form: str, question: str | None = None,
     answer: str | None = None,
 ) -> Response:  # fmt: skip
-    _lang(lang)
-
-    def render() -> str:
-        with session_scope(request.app.state.engine) as session:
-            found = get_mission(session, mission)
-            rows = list_submissions(session, found, form, question, answer)
-            query = (
-                f"?form={form}"
-                + (f"&question={question}" if question else "")
-                + (f"&answer={answer}" if answer else "")
-            )
-            return renderer.render(
-                lang, "observe_submissions.html", mission=found, rows=rows, form=form,
-                question=question, answer=answer,
-                alternates={o: f"/{o}/observe/{mission}/submissions/{query}" for o in LANGUAGES},
-            )  # fmt: skip
-
-    return _html(await run_in_threadpool(render))
+    """The submissions behind one figure of the findings."""
+    query = urlencode({k: v for k, v in (("form", form), ("question", question),
+                                         ("answer", answer)) if v})  # fmt: skip
+    return await _page(
+        request, lang, mission, f"submissions/?{query}", "observe_submissions.html",
+        lambda session, found: {
+            "rows": list_submissions(session, found, form, question, answer),
+            "form": form, "question": question, "answer": answer,
+        },
+    )  # fmt: skip
 
 
 @router.get("/{lang}/observe/{mission}/copies/")
 async def copies_page(request: Request, lang: str, mission: str) -> Response:
-    _lang(lang)
-
-    def render() -> str:
-        with session_scope(request.app.state.engine) as session:
-            found = get_mission(session, mission)
-            return renderer.render(
-                lang, "observe_copies.html", mission=found,
-                document=copy_differences(session, found),
-                alternates={o: f"/{o}/observe/{mission}/copies/" for o in LANGUAGES},
-            )  # fmt: skip
-
-    return _html(await run_in_threadpool(render))
+    return await _page(
+        request, lang, mission, "copies/", "observe_copies.html",
+        lambda session, found: {"document": copy_differences(session, found)},
+    )  # fmt: skip
 
 
 @router.get("/{lang}/observe/{mission}/station/{unit}/")
 async def station_page(request: Request, lang: str, mission: str, unit: str) -> Response:
     """Every submission made at one station, side by side, with where teams disagree."""
-    _lang(lang)
-
-    def render() -> str:
-        with session_scope(request.app.state.engine) as session:
-            found = get_mission(session, mission)
-            view = station_view(session, found, unit)
-            return renderer.render(
-                lang, "observe_station.html", mission=found, view=view,
-                alternates={o: f"/{o}/observe/{mission}/station/{unit}/" for o in LANGUAGES},
-            )  # fmt: skip
-
-    return _html(await run_in_threadpool(render))
+    return await _page(
+        request, lang, mission, f"station/{unit}/", "observe_station.html",
+        lambda session, found: {"view": station_view(session, found, unit)},
+    )  # fmt: skip
