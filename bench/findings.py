@@ -43,11 +43,8 @@ import cProfile
 import io
 import json
 import os
-import platform
 import pstats
 import secrets
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,7 +53,6 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import duckdb
 import numpy as np
@@ -70,8 +66,17 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, select
 
+from benchkit import (
+    fresh_database,
+    load_average,
+    machine,
+    ratio,
+    secs,
+    settle,
+    verdict,
+)
 from saylau.administration.models import Election, Unit
 from saylau.domain.findings import Observation, QuestionFinding, findings, findings_by
 from saylau.domain.forms import Form, relevant_questions
@@ -84,8 +89,7 @@ from saylau.observation.xlsform import read_xlsform
 from saylau.scenarios.build import build_kz2022
 from saylau.scenarios.kz2022 import REGION_PROFILE
 from saylau.scenarios.observation2022 import DAY, REFERENCE, Checklist, reference_answers
-from saylau.store.db import make_engine, session_scope
-from saylau.store.migrate import upgrade
+from saylau.store.db import session_scope
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "findings.json"
@@ -143,26 +147,6 @@ def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, list[float], Any
     return min(times), times, result
 
 
-def secs(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value < 0.01:
-        return f"{value * 1000:.2f} ms"
-    if value < 10:
-        return f"{value:.3f} s"
-    if value < 100:
-        return f"{value:.2f} s"
-    return f"{value:.1f} s"
-
-
-def ratio(a: float | None, b: float | None) -> str:
-    return "-" if a is None or not b else f"{a / b:.1f}x"
-
-
-def verdict(ok: bool) -> str:
-    return "[green]met[/]" if ok else "[bold red]NOT MET[/]"
-
-
 @contextmanager
 def step(label: str) -> Iterator[None]:
     started = time.perf_counter()
@@ -172,70 +156,6 @@ def step(label: str) -> Iterator[None]:
 
 
 # --- the machine -----------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def memory_gib() -> str:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    return "?"
-
-
-def source_revision() -> str:
-    """The commit of the tree being measured, and whether src/ has uncommitted changes."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-    except OSError:
-        return "?"
-    return f"{commit or '?'}" + (" (src/ has uncommitted changes)" if dirty else "")
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{value:.2f}" for value in os.getloadavg())
-    except OSError:
-        return "?"
-
-
-def machine(pg_url: str | None) -> dict[str, str]:
-    info = {
-        "saylau commit": source_revision(),
-        "CPU": cpu_model(),
-        "cores": str(os.cpu_count()),
-        "memory": memory_gib(),
-        "OS": platform.platform(),
-        "Python": platform.python_version(),
-        "SQLite": sqlite3.sqlite_version,
-        "DuckDB": duckdb.__version__,
-        "load average at start (1, 5, 15 min)": load_average(),
-    }
-    if pg_url:
-        try:
-            engine = create_engine(pg_url)
-            with engine.connect() as connection:
-                info["PostgreSQL"] = str(connection.execute(text("SHOW server_version")).scalar())
-            engine.dispose()
-        except Exception as exc:  # report, do not crash: the SQLite figures need no server
-            info["PostgreSQL"] = f"unreachable ({type(exc).__name__})"
-    return info
 
 
 # --- 1. synthetic observations ---------------------------------------------------------------
@@ -398,45 +318,6 @@ def profile(label: str, fn: Callable[[], Any]) -> list[dict[str, Any]]:
 # --- 2c. end to end from a database ----------------------------------------------------------
 
 
-@contextmanager
-def fresh_database(backend: str, pg_url: str, workdir: Path, run_id: str) -> Iterator[Engine]:
-    """A new, migrated database: a SQLite file, or a fresh PostgreSQL schema (as tabulate.py)."""
-    if backend == "sqlite":
-        path = workdir / "bench.db"
-        engine = make_engine(f"sqlite:///{path}")
-        try:
-            upgrade(engine)
-            yield engine
-        finally:
-            engine.dispose()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    schema = f"bench_{run_id}_findings"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    glue = "&" if "?" in pg_url else "?"
-    engine = make_engine(f"{pg_url}{glue}options={quote(f'-csearch_path={schema}', safe='')}")
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def settle(engine: Engine) -> None:
-    """PostgreSQL: VACUUM ANALYZE the fresh tables (autovacuum would within a minute or so)."""
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in SETTLE_TABLES:
-            connection.execute(text(f"VACUUM ANALYZE {table}"))
-
-
 def write_submissions(
     engine: Engine,
     mission_id: int,
@@ -515,7 +396,7 @@ def end_to_end(
     run_id: str,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"backend": backend, "stations": args.stations, "batch": args.batch}
-    with fresh_database(backend, args.pg_url, workdir, run_id) as engine:
+    with fresh_database(backend, f"{run_id}_findings", args.pg_url, workdir) as engine:
         with step(f"{backend}: build kz-2022 with {args.stations:,} PECs"):
             start = time.perf_counter()
             build_kz2022(engine, stations=args.stations, code=ELECTION, with_members=False)
@@ -550,7 +431,7 @@ def end_to_end(
             f"({out['write_per_second']:,.0f}/s)",
             highlight=False,
         )
-        settle(engine)
+        settle(engine, SETTLE_TABLES)
 
         def run_findings() -> dict[str, Any]:
             with session_scope(engine) as session:

@@ -37,11 +37,8 @@ import argparse
 import inspect
 import json
 import os
-import platform
 import secrets
-import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,15 +48,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from unittest import mock
-from urllib.parse import quote
 
 import duckdb
 import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
+from benchkit import fresh_database, machine, ratio, secs, settle, verdict
 from saylau.administration.service import add_units, create_election, get_election
 from saylau.audit.service import read_chain
 from saylau.profiles import shipped_profile_path
@@ -69,8 +66,7 @@ from saylau.results.tabulation import line_sums, pec_counts, tabulate_all
 from saylau.results.verification import audit_mismatches
 from saylau.scenarios.build import PROFILE, build_kz2022
 from saylau.scenarios.kz2022 import ELECTION_DATE, STATIONS, generate
-from saylau.store.db import make_engine, session_scope
-from saylau.store.migrate import upgrade
+from saylau.store.db import session_scope
 
 REFERENCE = sum(STATIONS.values())  # 10,101: the real kz-2022 election
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -200,28 +196,8 @@ def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, list[float], Any
     return min(times), times, result
 
 
-def secs(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value < 0.01:
-        return f"{value * 1000:.2f} ms"
-    if value < 10:
-        return f"{value:.3f} s"
-    if value < 100:
-        return f"{value:.2f} s"
-    return f"{value:.1f} s"
-
-
 def rate(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}/s"
-
-
-def ratio(a: float | None, b: float | None) -> str:
-    return "-" if a is None or not b else f"{a / b:.1f}x"
-
-
-def verdict(ok: bool) -> str:
-    return "[green]met[/]" if ok else "[bold red]NOT MET[/]"
 
 
 def as_sums(rows: Any) -> dict[int, dict[int, int]]:
@@ -234,109 +210,7 @@ def as_sums(rows: Any) -> dict[int, dict[int, int]]:
 # --- the machine -----------------------------------------------------------------------------
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def memory_gib() -> str:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    return "?"
-
-
-def source_revision() -> str:
-    """The commit of the tree being measured, and whether src/ has uncommitted changes."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "src"], cwd=root, capture_output=True, text=True
-        ).stdout.strip()
-    except OSError:
-        return "?"
-    return f"{commit or '?'}" + (" (src/ has uncommitted changes)" if dirty else "")
-
-
-def machine(pg_url: str | None) -> dict[str, str]:
-    info = {
-        "saylau commit": source_revision(),
-        "CPU": cpu_model(),
-        "cores": str(os.cpu_count()),
-        "memory": memory_gib(),
-        "OS": platform.platform(),
-        "Python": platform.python_version(),
-        "SQLite": sqlite3.sqlite_version,
-        "DuckDB": duckdb.__version__,
-    }
-    if pg_url:
-        try:
-            engine = create_engine(pg_url)
-            with engine.connect() as connection:
-                info["PostgreSQL"] = str(connection.execute(text("SHOW server_version")).scalar())
-                for setting in ("work_mem", "shared_buffers", "max_parallel_workers_per_gather"):
-                    value = connection.execute(text(f"SHOW {setting}")).scalar()
-                    info[f"PostgreSQL {setting}"] = str(value)
-            engine.dispose()
-        except Exception as exc:  # report, do not crash: --backend sqlite needs no server
-            info["PostgreSQL"] = f"unreachable ({type(exc).__name__})"
-    return info
-
-
 # --- fresh databases -------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(
-    backend: str, label: str, pg_url: str, workdir: Path, pg_options: tuple[str, ...] = ()
-) -> Iterator[Engine]:
-    """A new, migrated database for one measurement; removed afterwards."""
-    if backend == "sqlite":
-        path = workdir / f"{label}.db"
-        engine = make_engine(f"sqlite:///{path}")
-        try:
-            upgrade(engine)
-            yield engine
-        finally:
-            engine.dispose()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    schema = f"bench_{secrets.token_hex(4)}_{label}".lower()
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    glue = "&" if "?" in pg_url else "?"
-    options = " ".join([f"-csearch_path={schema}", *(f"-c{o}" for o in pg_options)])
-    engine = make_engine(f"{pg_url}{glue}options={quote(options, safe='')}")
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def settle(engine: Engine) -> None:
-    """PostgreSQL: VACUUM ANALYZE the fresh tables (autovacuum would within a minute or so)."""
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in TABLES:
-            connection.execute(text(f"VACUUM ANALYZE {table}"))
 
 
 # --- 1. build --------------------------------------------------------------------------------
@@ -651,7 +525,7 @@ def run_size(
     row: dict[str, Any] = {"backend": backend, "stations": stations, "repeat": repeat}
     with fresh_database(backend, label, args.pg_url, workdir, tuple(args.pg_option)) as engine:
         row["build"] = build(engine, backend, stations)
-        settle(engine)
+        settle(engine, TABLES)
         row["tabulation"] = tabulation(engine, row["build"]["code"], repeat, args.variants)
         if stations <= args.verify_max:
             row["verification"] = verification(engine, max(1, min(repeat, 3)))
@@ -956,7 +830,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s.replace("_", "")) for s in args.stations.split(",") if s.strip()]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
 
-    info = machine(args.pg_url if "postgresql" in backends else None)
+    info = machine(
+        args.pg_url if "postgresql" in backends else None,
+        ("work_mem", "shared_buffers", "max_parallel_workers_per_gather"),
+    )
     if args.pg_option and "postgresql" in backends:
         info["PostgreSQL session settings"] = ", ".join(args.pg_option)
     header = Table(title="saylau tabulation benchmark", show_header=False)
