@@ -92,7 +92,6 @@ def test_observer_fills_the_voting_checklist_on_a_phone(
     page.locator('.question[data-name="overall"] input[value="good"]').check()
     page.get_by_role("button").last.click()
     expect(page.locator("#result")).to_contain_text("#")
-    stored = page.locator("#result").inner_text()
     screenshot(page, "10-observer-form-sent-ru-phone")
 
     page.goto(f"{base}/ru/observe/{MISSION}/findings/voting/")
@@ -101,6 +100,5 @@ def test_observer_fills_the_voting_checklist_on_a_phone(
     row.locator("a").first.click()
     expect(page.locator("tr[data-submission]")).to_have_count(0)  # "yes" was not a problem
     page.goto(f"{base}/ru/observe/{MISSION}/findings/voting/")
-    assert stored
     screenshot(page, "11-findings-ru-phone")
     context.close()

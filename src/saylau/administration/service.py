@@ -51,6 +51,11 @@ def profile_of(election: Election) -> Profile:
     return parse_profile_text(election.profile_yaml)
 
 
+def timezone_of(election: Election) -> str:
+    """Where the election's times are local: the profile's `timezone`, else UTC."""
+    return str(profile_of(election).raw.get("timezone") or "UTC")
+
+
 def create_election(
     session: Session, code: str, name: str, election_date: date, profile_text: str
 ) -> Election:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
+from saylau.administration.service import timezone_of
 from saylau.observation.checklists import form_of, import_shipped_forms, latest_form
 from saylau.observation.missions import ODIHR_2022_DECLARED, create_mission, load_annex
 from saylau.observation.submissions import submit_observations
@@ -63,6 +64,7 @@ def build_reference_mission(
         for pec in places.by_form["counting"]
     }
     inputs = reference_submissions(parsed, places, protocols, seed)
+    zone = timezone_of(election)
     stos = [o.name for o in reading.observers if o.role == "sto"]
     teams = sorted({item.team for item in inputs if item.team})
     add_teams(
@@ -79,7 +81,9 @@ def build_reference_mission(
         [
             {
                 "team": item.team,
-                "slot": voting_slot(item.arrived_at) if item.form == "voting" else item.form,
+                "slot": (
+                    voting_slot(item.arrived_at, zone) if item.form == "voting" else item.form
+                ),
                 "unit": item.unit,
             }
             for item in inputs

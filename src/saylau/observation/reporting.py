@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from saylau.administration.models import Election, Unit, UnitAncestor
-from saylau.administration.service import profile_of
+from saylau.administration.service import timezone_of
 from saylau.domain.errors import SaylauError
 from saylau.domain.findings import Observation, findings, findings_by
 from saylau.observation.checklists import form_of, latest_form
@@ -28,8 +28,13 @@ TIME_SLOTS = ((0, 7, "before 07:00"), (7, 10, "07-10"), (10, 13, "10-13"), (13, 
               (16, 20, "16-20"), (20, 24, "after 20:00"))  # fmt: skip
 
 
+def local_hour(stamp: str, zone: str) -> int:
+    """The hour of an ISO time in the election's time zone (whatever offset it was sent in)."""
+    return datetime.fromisoformat(stamp).astimezone(ZoneInfo(zone)).hour
+
+
 def time_slot(stamp: str, zone: str) -> str:
-    hour = datetime.fromisoformat(stamp).astimezone(ZoneInfo(zone)).hour
+    hour = local_hour(stamp, zone)
     return next(label for start, end, label in TIME_SLOTS if start <= hour < end)
 
 
@@ -46,7 +51,7 @@ def observations(session: Session, mission: Mission, form_code: str) -> list[Obs
     """Every submission of the form (any version), with the attributes findings split by."""
     election = session.get(Election, mission.election_id)
     assert election is not None
-    zone = str(profile_of(election).raw.get("timezone") or "UTC")
+    zone = timezone_of(election)
     region = aliased(Unit)
     rows = session.execute(
         select(

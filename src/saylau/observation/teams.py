@@ -9,13 +9,13 @@ which planned stations have no checklist yet.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from saylau.administration.models import Unit
+from saylau.administration.models import Election, Unit
+from saylau.administration.service import timezone_of
 from saylau.audit.service import NewEvent, append
 from saylau.observation.missions import ImportRejected
 from saylau.observation.models import (
@@ -27,6 +27,7 @@ from saylau.observation.models import (
     Team,
     TeamMember,
 )
+from saylau.observation.reporting import local_hour
 
 SLOTS = ("opening", "voting_morning", "voting_afternoon", "counting", "tabulation")
 SLOT_FORM = {
@@ -39,12 +40,10 @@ SLOT_FORM = {
 AFTERNOON_FROM = 13  # local hour at which the voting day's second slot begins
 
 
-def voting_slot(arrived_at: str) -> str:
-    return (
-        "voting_morning"
-        if datetime.fromisoformat(arrived_at).hour < AFTERNOON_FROM
-        else "voting_afternoon"
-    )
+def voting_slot(arrived_at: str, zone: str) -> str:
+    """Which half of the voting day a visit falls in, by the election's local time."""
+    morning = local_hour(arrived_at, zone) < AFTERNOON_FROM
+    return "voting_morning" if morning else "voting_afternoon"
 
 
 def add_teams(session: Session, mission: Mission, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -153,6 +152,8 @@ def deployment_status(session: Session, mission: Mission) -> dict[str, Any]:
         .where(Team.mission_id == mission.id)
         .order_by(Deployment.slot, Team.code, Unit.code)
     ).all()
+    election = session.get(Election, mission.election_id)
+    zone = timezone_of(election) if election is not None else "UTC"
     done = set()
     for team, form, unit, arrived in session.execute(
         select(Submission.team, ChecklistForm.code, Unit.code, Submission.arrived_at)
@@ -160,7 +161,7 @@ def deployment_status(session: Session, mission: Mission) -> dict[str, Any]:
         .join(Unit, Unit.id == Submission.unit_id)
         .where(Submission.mission_id == mission.id)
     ):
-        slot = voting_slot(arrived) if form == "voting" else form
+        slot = voting_slot(arrived, zone) if form == "voting" else form
         done.add((team, slot, unit))
     slots: dict[str, dict[str, Any]] = {}
     for team, slot, unit in planned:

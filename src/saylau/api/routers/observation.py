@@ -8,12 +8,12 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from saylau.administration.models import Election, Unit
-from saylau.administration.service import ancestor_codes, national_unit
+from saylau.administration.models import Election
+from saylau.administration.service import national_unit
+from saylau.api.access import authorize
 from saylau.api.deps import Caller, ReadSession, WriteSession
 from saylau.api.schemas import Text
-from saylau.domain.access import decide
-from saylau.domain.errors import Forbidden, NotFound
+from saylau.domain.errors import Forbidden
 from saylau.observation.checklists import form_of, latest_form, list_forms
 from saylau.observation.copies import copy_differences
 from saylau.observation.incidents import (
@@ -163,7 +163,7 @@ def incident(
     "/missions/{mission}/incidents",
     summary="Critical incidents, newest first (observer token scoped to the whole country)",
 )
-def incidents(mission: str, session: WriteSession, caller: Caller) -> list[dict[str, Any]]:
+def incidents(mission: str, session: ReadSession, caller: Caller) -> list[dict[str, Any]]:
     found = get_mission(session, mission)
     election = session.get(Election, found.election_id)
     national = national_unit(session, election).code if election else "?"
@@ -191,16 +191,7 @@ def submit(
     mission: str, body: SubmissionBody, session: WriteSession, caller: Caller, response: Response
 ) -> dict[str, Any]:
     found = get_mission(session, mission)
-    unit = session.scalar(
-        select(Unit).where(Unit.election_id == found.election_id, Unit.code == body.unit)
-    )
-    if unit is None:
-        raise NotFound(f"no PEC or TEC {body.unit} in the election mission {mission} observes")
-    verdict = decide(
-        caller.role, caller.scope, "observation.submit", unit.code, ancestor_codes(session, unit)
-    )
-    if not verdict.allowed:
-        raise Forbidden(f"user {caller.name}: {verdict.reason}")
+    authorize(session, found.election_id, caller, "observation.submit", body.unit)
     item = SubmissionInput(
         client_id=body.client_id,
         form=body.form,

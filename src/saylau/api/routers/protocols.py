@@ -8,17 +8,13 @@ scope allow it (403), then the same service function the CLI calls (422 naming t
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from saylau.administration.models import Election, Unit
-from saylau.administration.service import ancestor_codes, get_election
+from saylau.administration.service import get_election
+from saylau.api.access import authorize
 from saylau.api.deps import Caller, WriteSession
 from saylau.api.schemas import AcceptedOut, AmendmentBody, ProtocolBody
-from saylau.domain.access import Action, decide
-from saylau.domain.errors import Forbidden, NotFound, ProtocolRejected
+from saylau.domain.errors import ProtocolRejected
 from saylau.results.service import Accepted, ProtocolInput, amend_protocol, submit_protocols
-from saylau.users.service import Principal
 
 router = APIRouter(tags=["protocols"])
 
@@ -29,19 +25,6 @@ ERRORS = {
     409: {"description": "Conflicts with what is stored."},
     422: {"description": "The protocol breaks a rule; the relation and lines are named."},
 }
-
-
-def authorize(
-    session: Session, election: Election, caller: Principal, action: Action, pec: str
-) -> None:
-    unit = session.scalar(
-        select(Unit).where(Unit.election_id == election.id, Unit.code == pec, Unit.kind == "pec")
-    )
-    if unit is None:
-        raise NotFound(f"no PEC {pec} in election {election.code}")
-    verdict = decide(caller.role, caller.scope, action, pec, ancestor_codes(session, unit))
-    if not verdict.allowed:
-        raise Forbidden(f"user {caller.name}: {verdict.reason}")
 
 
 def accepted_out(accepted: Accepted) -> dict[str, object]:
@@ -66,7 +49,7 @@ def submit(
     election: str, body: ProtocolBody, session: WriteSession, caller: Caller, response: Response
 ) -> dict[str, object]:
     chosen = get_election(session, election)
-    authorize(session, chosen, caller, "protocol.submit", body.pec)
+    authorize(session, chosen.id, caller, "protocol.submit", body.pec, kind="pec")
     if body.election not in (None, chosen.code):
         raise ProtocolRejected(
             body.pec, [f"field election is {body.election!r} but the URL names {chosen.code!r}"]
@@ -89,7 +72,7 @@ def amend(
     election: str, pec: str, body: AmendmentBody, session: WriteSession, caller: Caller
 ) -> dict[str, object]:
     chosen = get_election(session, election)
-    authorize(session, chosen, caller, "protocol.amend", pec)
+    authorize(session, chosen.id, caller, "protocol.amend", pec, kind="pec")
     item = ProtocolInput(pec, body.lines, body.explanations, body.version)
     accepted = amend_protocol(
         session, chosen, pec, item, body.decision, by=caller.name, reason=body.reason
