@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from saylau.administration.models import CommissionMember, Election, Unit, UnitAncestor
 from saylau.audit.service import NewEvent, append, now_iso
@@ -334,3 +334,39 @@ def list_units(
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = session.scalars(stmt.order_by(Unit.code).limit(limit).offset(offset)).all()
     return total, list(page)
+
+
+@dataclass(frozen=True)
+class PecPlacement:
+    """Where a PEC sits: its district-level commission and its region (level-1 unit)."""
+
+    unit_id: int
+    code: str
+    subtype: str
+    urban: bool | None
+    district: str
+    region: str
+
+
+def pec_placements(session: Session, election: Election) -> list[PecPlacement]:
+    """Every PEC of an election with its parent commission and its region, in code order.
+
+    Per-station analyses compare a station with its neighbours (same parent commission) and
+    break figures down by region; abroad PECs hang from the Astana city TEC, so that TEC is
+    both their district and their region.
+    """
+    parent = aliased(Unit)
+    region = aliased(Unit)
+    region_link = aliased(UnitAncestor)
+    rows = session.execute(
+        select(Unit.id, Unit.code, Unit.subtype, Unit.urban, parent.code, region.code)
+        .join(parent, parent.id == Unit.parent_id)
+        .join(region_link, region_link.unit_id == Unit.id)
+        .join(region, (region.id == region_link.ancestor_id) & (region.level == 1))
+        .where(Unit.election_id == election.id, Unit.kind == "pec")
+        .order_by(Unit.code)
+    )
+    return [
+        PecPlacement(unit_id, code, subtype, urban, district, region_code)
+        for unit_id, code, subtype, urban, district, region_code in rows
+    ]

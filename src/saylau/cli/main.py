@@ -8,6 +8,8 @@ import typer
 
 from saylau.administration.cli import app as admin_app
 from saylau.administration.service import election_exists, get_election
+from saylau.analytics.analyze_cli import analyze_command
+from saylau.analytics.import_cli import app as import_app
 from saylau.api.serve import serve
 from saylau.audit.cli import app as audit_app
 from saylau.cli.common import DEFAULT_DB, DbOption, open_db, out, progress_bar, reported
@@ -38,6 +40,8 @@ app.add_typer(scenario_app, name="scenario")
 app.add_typer(users_app, name="users")
 app.add_typer(publish_app, name="publish")
 app.add_typer(observe_app, name="observe")
+app.add_typer(import_app, name="import")
+app.command("analyze")(analyze_command)
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]

@@ -242,3 +242,19 @@ def list_submissions(
         if len(listed) >= limit:
             break
     return listed
+
+
+def observed_unit_ids(session: Session, election_id: int) -> set[int]:
+    """Units (polling stations) that any mission of the election visited with a checklist.
+
+    Comparing observed with unobserved stations is the classic measure of what observers'
+    presence changes (Hyde 2007; Enikolopov et al. 2013).
+    """
+    return set(
+        session.scalars(
+            select(Submission.unit_id)
+            .join(Mission, Mission.id == Submission.mission_id)
+            .where(Mission.election_id == election_id)
+            .distinct()
+        )
+    )

@@ -133,3 +133,16 @@ def tabulate_all(session: Session, election: Election) -> dict[str, dict[str, An
         result["unit_code"] = code
         results[code] = result
     return results
+
+
+def current_pec_lines(session: Session, election: Election) -> dict[int, dict[int, int]]:
+    """{PEC id: {line number: value}} of every PEC's protocol version in force.
+
+    The per-station view of the same numbers the totals are summed from: what integrity
+    analytics and per-station downloads read.
+    """
+    lines: dict[int, dict[int, int]] = {}
+    stmt = _current_values().where(Protocol.election_id == election.id)
+    for unit_id, line_no, value in session.execute(stmt):
+        lines.setdefault(unit_id, {})[line_no] = int(value)
+    return lines

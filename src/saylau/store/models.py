@@ -1,6 +1,7 @@
 """Imports every context's models so that Alembic and `create_all` see the whole schema."""
 
 from saylau.administration.models import CommissionMember, Election, Unit, UnitAncestor
+from saylau.analytics.models import ImportedElectionRecord, ImportedStation, ImportedVote
 from saylau.audit.models import AuditEvent
 from saylau.observation.models import (
     ChecklistForm,
@@ -25,6 +26,9 @@ __all__ = [
     "Decision",
     "Deployment",
     "Election",
+    "ImportedElectionRecord",
+    "ImportedStation",
+    "ImportedVote",
     "Incident",
     "Mission",
     "Observer",
