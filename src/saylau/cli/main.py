@@ -79,7 +79,9 @@ def demo_command(
     render_summary(result)
     out.print(f"\ndatabase: {describe_url(db)}", highlight=False)
     out.print(
-        "try: saylau results summary --unit Almaty --json; saylau audit verify", highlight=False
+        "try: saylau results summary --unit Almaty --json; saylau audit verify; "
+        "saylau analyze --election kz-2022 --html report.html",
+        highlight=False,
     )
     if serve_site:
         out.print(
