@@ -197,11 +197,13 @@ def _integer(analysis: Analysis) -> dict[str, Any]:
         ("Turnout", r.turnout),
         (f"{r.leader}'s share", r.leader_share),
         ("Either", r.either),
+        ("Both", r.both),
+        ("Both, weighted (the combined test)", r.combined),
     ):
         rows.append(
             {
                 "label": label,
-                "observed": fmt_int(e.observed),
+                "observed": fmt_num(e.observed, 1) if e is r.combined else fmt_int(e.observed),
                 "null": f"{fmt_num(e.null_mean, 1)} ± {fmt_num(e.null_sd, 1)}",
                 "excess": f"{e.excess:+,.0f}",
                 "z": fmt_num(e.z, 1),
@@ -561,6 +563,17 @@ def _summary(
                 strength(e.p_value, r.repetitions),
             )
         )
+    rows.append(
+        Verdict(
+            "Whole percentages of both (combined)",
+            "integer-percent",
+            f"weighted score {fmt_num(r.combined.observed, 1)}, chance gives "
+            f"{fmt_num(r.combined.null_mean, 1)} ± {fmt_num(r.combined.null_sd, 1)}",
+            fmt_p(r.combined.p_value, r.repetitions),
+            integer_reading(r.combined, r.repetitions),
+            strength(r.combined.p_value, r.repetitions),
+        )
+    )
     testable = f.bootstrap > 0 and not _nan(f.fraud_incremental)
     for label, estimate, interval, p, kind in (
         ("Fingerprint: incremental fraud", f.fraud_incremental, f.incremental_interval,

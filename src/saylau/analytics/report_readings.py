@@ -58,9 +58,13 @@ def integer_reading(excess: Excess, repetitions: int) -> str:
             f"Cannot tell: {fmt_int(excess.excess)} more than chance gives and no redraw reached "
             f"it, but {fmt_int(repetitions)} redraws cannot show p below 0.05 (run more)"
         )
-    what = {"turnout": "turnout", "leader share": "leader's share"}.get(
-        excess.quantity, "turnout or leader's share"
-    )
+    if excess.quantity == COMBINED:
+        return combined_reading(excess, repetitions)
+    what = {
+        "turnout": "turnout",
+        "leader share": "leader's share",
+        "turnout and leader share": "turnout and leader's share both",
+    }.get(excess.quantity, "turnout or leader's share")
     if strength(excess.p_value) in ("strong", "some"):
         return (
             f"{evidence(excess.p_value)}: {fmt_int(excess.excess)} more stations with a "
@@ -72,6 +76,24 @@ def integer_reading(excess: Excess, repetitions: int) -> str:
             f"fewer than chance gives ({p})"
         )
     return f"No excess of stations with a whole-percent {what} ({p})"
+
+
+COMBINED = "turnout and leader share, weighted"
+"""The `quantity` of the integer test's combined score (a weighted count, not stations)."""
+
+
+def combined_reading(excess: Excess, repetitions: int) -> str:
+    """Read the combined score: stations on whole percentages of both figures, each weighted
+    by how unlikely luck makes that (a big station counts for more than a small one)."""
+    p = fmt_p(excess.p_value, repetitions)
+    figures = (
+        f"the stations on whole percentages of both turnout and the leader's share weigh "
+        f"{fmt_num(excess.observed, 1)} where chance gives {fmt_num(excess.null_mean, 1)} "
+        f"± {fmt_num(excess.null_sd, 1)} (each weighted by how unlikely luck makes it)"
+    )
+    if strength(excess.p_value) in ("strong", "some"):
+        return f"{evidence(excess.p_value)}: {figures} ({p}{_capped(excess.p_value, repetitions)})"
+    return f"No excess: {figures} ({p})"
 
 
 def fingerprint_reading(f: Fingerprint, kind: str) -> str:
