@@ -291,3 +291,15 @@ def test_integer_window_keeps_the_values_that_matter() -> None:
     observed[60], null[55], null[70] = 5, 1.0, 0.6
     assert plots.integer_window(observed, null) == (53, 72)
     assert plots.above_chance([30, 5], [10.0, 4.0]) == [True, False]
+
+
+def test_the_combined_whole_percent_test_is_read_from_its_score(rounded: Analysis) -> None:
+    combined = rounded.integer_percent.combined
+    assert combined.p_value < 0.01
+    rows = {v.test: v for v in report_context(rounded)["summary"]}
+    verdict = rows["Whole percentages of both (combined)"]
+    assert verdict.strength == "strong"
+    assert verdict.reading.startswith("Strong evidence: the stations on whole percentages of both")
+    assert f"weigh {combined.observed:,.1f} where chance gives" in verdict.reading
+    quiet = replace(combined, p_value=0.5)
+    assert integer_reading(quiet, 1000).startswith("No excess: the stations on whole percentages")
