@@ -8,12 +8,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from saylau.analytics.draft import draft_mapping, profile, rows_adding_up
 from saylau.analytics.importer import Problem, RowsRejected, resolve_mapping, write_rejects
 from saylau.analytics.stations import ImportOutcome, import_stations, list_imported
 from saylau.cli.common import (
     DEFAULT_DB,
     DbOption,
     JsonOption,
+    err,
     open_db,
     out,
     print_json,
@@ -163,3 +165,46 @@ def list_command(as_json: JsonOption = False, db: DbOption = DEFAULT_DB) -> None
             e.imported_at[:19],
         )
     out.print(table)
+
+
+@app.command("draft-mapping")
+def draft_mapping_command(
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet file, one row per station.")],
+    name: Annotated[
+        str, typer.Option("--name", help="Name of the election in the draft.")
+    ] = "my-election",
+    output: Annotated[
+        Path | None, typer.Option("--out", help="Write the draft here (default: print it).")
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option("--delimiter", help="CSV separator (default: guessed).")
+    ] = None,
+) -> None:
+    """Guess a mapping from the file's columns: a first draft to check, not a finished one."""
+    with reported():
+        if output is not None and output.exists():
+            raise SaylauError(f"{output} exists; name another file or remove it first")
+        columns, used, rows = profile(file, delimiter)
+        draft = draft_mapping(columns, name=name, delimiter=used, file_name=file.name)
+        if output is None:
+            out.print(draft.text, end="", highlight=False, markup=False, soft_wrap=True)
+        else:
+            output.write_text(draft.text, encoding="utf-8")
+    notes = [f"{len(columns)} columns, {rows:,} rows; guessed: " + ", ".join(
+        f"{key} = {column if isinstance(column, str) else ' + '.join(column)}"
+        for key, column in draft.guesses.items()
+    )]  # fmt: skip
+    valid = draft.guesses.get("valid")
+    if isinstance(valid, str) and draft.contestants:
+        adding, compared = rows_adding_up(file, used, draft.contestants, valid)
+        notes.append(
+            f"the {len(draft.contestants)} contestant columns add up to {valid} "
+            f"in {adding:,} of {compared:,} rows"
+        )
+    if draft.missing:
+        notes.append("still to name by hand: " + ", ".join(draft.missing))
+    if output is not None:
+        notes.append(f"draft written to {output}; check it, then: saylau import stations "
+                     f"{file} --mapping {output}")  # fmt: skip
+    for note in notes:
+        err.print(note, highlight=False, markup=False, soft_wrap=True)
