@@ -138,3 +138,22 @@ def test_page_etags_revalidate(night: Night) -> None:
     first = night.client.get("/en/kz-2022/")
     again = night.client.get("/en/kz-2022/", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
+
+
+def test_the_integrity_report_of_the_published_results(night: Night) -> None:
+    page = night.client.get("/ru/kz-2022/downloads/").text
+    assert "Анализ достоверности" in page
+    assert 'href="/data/kz-2022/integrity-report.html"' in page
+    report = night.client.get("/data/kz-2022/integrity-report.html")
+    assert report.status_code == 200
+    assert report.headers["content-type"].startswith("text/html")
+    head = night.client.get("/api/v1/audit/head").json()
+    # Computed from the snapshot the pages show, which it names.
+    assert head["hash"] in report.text
+    # Only the stations that have reported are analysed.
+    reported = round(STATIONS * REPORTED)
+    assert f"<dt>Polling stations</dt><dd>{reported}</dd>" in report.text
+    flags = night.client.get("/data/kz-2022/integrity-flags.csv").text
+    assert flags.splitlines()[0] == (
+        "station,region,district,score,turnout,leader_share,reasons,explanations"
+    )

@@ -9,6 +9,7 @@ audit-chain head the protocols were read at) so a reader can check what was test
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,22 +108,28 @@ FLAG_COLUMNS = (
 )
 
 
+def flags_csv_text(analysis: Analysis) -> str:
+    """Every flagged station with its reasons, as CSV text (the most unusual first)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FLAG_COLUMNS)
+    for flag in analysis.flags.flagged:
+        writer.writerow(
+            [
+                flag.code,
+                flag.region,
+                flag.district,
+                f"{flag.score:.3f}",
+                "" if flag.turnout is None else f"{flag.turnout:.5f}",
+                "" if flag.leader_share is None else f"{flag.leader_share:.5f}",
+                ";".join(flag.reasons),
+                "; ".join(flag.explanations),
+            ]
+        )
+    return buffer.getvalue()
+
+
 def write_flags_csv(analysis: Analysis, path: Path) -> int:
-    """Every flagged station with its reasons, as CSV; returns the rows written."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(FLAG_COLUMNS)
-        for flag in analysis.flags.flagged:
-            writer.writerow(
-                [
-                    flag.code,
-                    flag.region,
-                    flag.district,
-                    f"{flag.score:.3f}",
-                    "" if flag.turnout is None else f"{flag.turnout:.5f}",
-                    "" if flag.leader_share is None else f"{flag.leader_share:.5f}",
-                    ";".join(flag.reasons),
-                    "; ".join(flag.explanations),
-                ]
-            )
+    """Every flagged station with its reasons, as a CSV file; returns the rows written."""
+    path.write_text(flags_csv_text(analysis), encoding="utf-8")
     return len(analysis.flags.flagged)

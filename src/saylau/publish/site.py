@@ -18,6 +18,7 @@ from pathlib import Path
 
 from saylau.publish.dataset import Dataset
 from saylau.publish.downloads import auxiliary_files, build_downloads
+from saylau.publish.integrity import integrity_files
 from saylau.web.i18n import LANGUAGES
 from saylau.web.render import Renderer, data_path, election_path, unit_path
 from saylau.web.routes import STATIC_DIR
@@ -88,7 +89,12 @@ def _write_election(
     code = dataset.election_code
     files = build_downloads(dataset)
     written = 0
-    for file in [*files, *auxiliary_files(dataset)]:
+    if progress:
+        progress(f"integrity {code}", 0, 1)
+    integrity = integrity_files(dataset)
+    if progress:
+        progress(f"integrity {code}", 1, 1)
+    for file in [*files, *auxiliary_files(dataset), *integrity]:
         _write(out, data_path(code, file.name), file.content)
         written += 1
     for lang in LANGUAGES:

@@ -19,6 +19,7 @@ from saylau import __version__
 from saylau.domain.profile import Relation
 from saylau.publish.dataset import Dataset, PublicUnit
 from saylau.publish.downloads import Download
+from saylau.publish.integrity import FLAGS_NAME, REPORT_NAME
 from saylau.web.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -180,10 +181,17 @@ class Renderer:
 
     def downloads_page(self, dataset: Dataset, lang: str, files: Sequence[Download]) -> str:
         here = election_path(lang, dataset.election_code) + "downloads/"
+        code = dataset.election_code
+        integrity = (
+            {"report": data_path(code, REPORT_NAME), "flags": data_path(code, FLAGS_NAME)}
+            if dataset.protocols
+            else None
+        )
         return self._render(
             lang,
             "downloads.html",
-            files=[(f, data_path(dataset.election_code, f.name)) for f in files],
+            files=[(f, data_path(code, f.name)) for f in files],
+            integrity=integrity,
             **self._common(dataset, lang, here),
         )
 

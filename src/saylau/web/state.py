@@ -20,6 +20,8 @@ from saylau.administration.service import get_election, list_elections
 from saylau.audit.service import peek_head
 from saylau.publish.dataset import Dataset, load_dataset
 from saylau.publish.downloads import Download, auxiliary_files, build_downloads
+from saylau.publish.integrity import NAMES as INTEGRITY_NAMES
+from saylau.publish.integrity import integrity_files
 from saylau.store.db import session_scope
 
 CHECK_EVERY = 1.0  # seconds between head checks: how stale a page may be on election night
@@ -32,12 +34,24 @@ class Snapshot:
     dataset: Dataset
     _files: dict[str, Download] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _integrity: dict[str, Download] | None = None
+    _integrity_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def downloads(self) -> list[Download]:
         return [f for f in self._all().values() if f.description]
 
     def file(self, name: str) -> Download | None:
+        if name in INTEGRITY_NAMES:
+            return self._integrity_files().get(name)
         return self._all().get(name)
+
+    def _integrity_files(self) -> dict[str, Download]:
+        """The integrity report and flags, computed on first request (seconds, not
+        milliseconds: kept apart so the downloads page never waits for them)."""
+        with self._integrity_lock:
+            if self._integrity is None:
+                self._integrity = {f.name: f for f in integrity_files(self.dataset)}
+            return self._integrity
 
     def _all(self) -> dict[str, Download]:
         with self._lock:
