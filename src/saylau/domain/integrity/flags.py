@@ -36,7 +36,7 @@ from saylau.domain.integrity.groups import (
     group_index,
     group_median,
 )
-from saylau.domain.integrity.integer_percent import is_integer_percent
+from saylau.domain.integrity.integer_percent import chance_of_both, is_integer_percent
 from saylau.domain.integrity.stations import StationTable
 
 DEFAULT_Z = 3.1
@@ -233,7 +233,7 @@ def station_flags(
         "extreme_share": (table.valid >= EXTREME_MIN_VOTERS)
         & (100 * table.votes[:, leader] >= EXTREME_PCT * table.valid),
     }
-    chance = np.minimum(1.0, 101 / (registered + 1)) * np.minimum(1.0, 101 / (valid + 1))
+    chance = chance_of_both(registered, valid)
     reasons["integer_percent"] = (
         usable
         & is_integer_percent(table.voters, registered)

@@ -59,11 +59,15 @@ def nearest_integer_percent(counts: np.ndarray, totals: np.ndarray) -> np.ndarra
     return (200 * counts + totals) // (2 * totals)
 
 
+def chance_of_both(registered: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """About how often luck puts a station on whole percentages of both turnout and share: of
+    the n + 1 possible counts, about 101 are the nearest to a whole percent."""
+    return np.minimum(1.0, 101 / (registered + 1)) * np.minimum(1.0, 101 / (valid + 1))
+
+
 def chance_weight(registered: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """log(1/q): q approximates the chance that a station lands on whole percentages of both
-    turnout and share by luck (one count in about n/101 is the nearest to a whole percent)."""
-    q = np.minimum(1.0, 101 / (registered + 1)) * np.minimum(1.0, 101 / (valid + 1))
-    return -np.log(q)
+    """log(1/q), q = `chance_of_both`: how much a station on both whole percentages says."""
+    return -np.log(chance_of_both(registered, valid))
 
 
 @dataclass(frozen=True)
