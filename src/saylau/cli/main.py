@@ -17,6 +17,7 @@ from saylau.observation.cli import app as observe_app
 from saylau.observation.missions import mission_exists
 from saylau.observation.reference import MISSION_CODE, build_reference_mission
 from saylau.publish.cli import app as publish_app
+from saylau.register.cli import app as register_app
 from saylau.results.cli import app as results_app
 from saylau.results.cli import render_summary
 from saylau.results.tabulation import summary
@@ -40,6 +41,7 @@ app.add_typer(scenario_app, name="scenario")
 app.add_typer(users_app, name="users")
 app.add_typer(publish_app, name="publish")
 app.add_typer(observe_app, name="observe")
+app.add_typer(register_app, name="register")
 app.add_typer(import_app, name="import")
 app.command("analyze")(analyze_command)
 

@@ -13,6 +13,7 @@ from saylau.observation.models import (
     Team,
     TeamMember,
 )
+from saylau.register.models import BallotIssue, Voter
 from saylau.results.models import Decision, Protocol, ProtocolValue, ProtocolVersion
 from saylau.store.base import Base
 from saylau.users.models import ApiUser
@@ -20,6 +21,7 @@ from saylau.users.models import ApiUser
 __all__ = [
     "ApiUser",
     "AuditEvent",
+    "BallotIssue",
     "Base",
     "ChecklistForm",
     "CommissionMember",
@@ -40,4 +42,5 @@ __all__ = [
     "TeamMember",
     "Unit",
     "UnitAncestor",
+    "Voter",
 ]

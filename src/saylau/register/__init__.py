@@ -1,0 +1,1 @@
+"""The voter register and election-day check-in: who may vote where, and that nobody votes twice."""
