@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import secrets
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -23,56 +21,13 @@ from saylau.cli.common import (
     progress_bar,
     reported,
 )
+from saylau.register.bulk import COLUMNS, import_extract
 from saylau.register.checkin import ISSUE, check_in
-from saylau.register.voters import (
-    RegisterRejected,
-    VoterRecord,
-    add_voters,
-    exclusions_by_reason,
-)
+from saylau.register.voters import exclusions_by_reason, registered_by_pec
+from saylau.scenarios.register import synthetic_register, write_extract
 from saylau.store.db import session_scope
 
 app = typer.Typer(help="The voter register and election-day check-in.", no_args_is_help=True)
-
-COLUMNS = ("iin", "family_name", "given_names", "birth_date", "sex", "address", "pec")
-"""The civil-registry extract's columns (and an optional `exclusion`: a profile reason code)."""
-
-
-def read_extract(path: Path) -> list[VoterRecord]:
-    """The extract's rows as records; a missing column or a malformed date names row and field."""
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise fail(f"cannot read {path}: {exc.strerror}") from exc
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise fail(f"{path.name}: missing column(s) {', '.join(missing)}; needs {COLUMNS}")
-        records, problems = [], []
-        for row, raw in enumerate(reader, start=1):
-            try:
-                born = date.fromisoformat((raw["birth_date"] or "").strip())
-            except ValueError:
-                problems.append(
-                    f"row {row}, field birth_date: {raw['birth_date']!r} is not a YYYY-MM-DD date"
-                )
-                continue
-            records.append(
-                VoterRecord(
-                    iin=(raw["iin"] or "").strip(),
-                    family_name=(raw["family_name"] or "").strip(),
-                    given_names=(raw["given_names"] or "").strip(),
-                    birth_date=born,
-                    sex=(raw["sex"] or "").strip(),
-                    address=(raw["address"] or "").strip(),
-                    pec=(raw["pec"] or "").strip(),
-                    exclusion=(raw.get("exclusion") or "").strip() or None,
-                )
-            )
-    if problems:
-        raise RegisterRejected(problems, len(problems), len(records) + len(problems))
-    return records
 
 
 @app.command("import")
@@ -83,15 +38,33 @@ def import_command(
 ) -> None:
     """Add a civil-registry extract to the register: every row checked, all or nothing."""
     engine = open_db(db)
-    with reported(), progress_bar() as update:
-        update("read", 0, 1)
-        records = read_extract(file)
-        update("read", 1, 1)
-        update("check+write", 0, len(records))
-        with session_scope(engine, write=True) as session:
-            added = add_voters(session, get_election(session, election), records)
-        update("check+write", added, len(records))
+    with reported(), progress_bar() as update, session_scope(engine, write=True) as session:
+        added = import_extract(session, get_election(session, election), file, update)
     out.print(f"added {added:,} voters from {file.name}", highlight=False)
+
+
+@app.command("generate")
+def generate_command(
+    out_file: Annotated[Path, typer.Option("--out", help="Write the CSV extract here.")],
+    scale: Annotated[
+        float, typer.Option("--scale", help="Share of each PEC's registered voters (1 = all).")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the draw.")] = 2022,
+    election: ElectionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write a synthetic extract matching each PEC's registered voters in the protocols."""
+    engine = open_db(db)
+    with reported():
+        if not 0 < scale <= 1:
+            raise fail(f"--scale {scale}: must be above 0 and at most 1")
+        with session_scope(engine) as session:
+            chosen = get_election(session, election)
+            codes, sizes = registered_by_pec(session, chosen)
+            day = chosen.election_date
+        columns = synthetic_register(codes, sizes, day, scale=scale, seed=seed)
+        written = write_extract(columns, out_file)
+    out.print(f"wrote {written:,} voters of {len(codes):,} PECs to {out_file}", highlight=False)
 
 
 @app.command("checkin")

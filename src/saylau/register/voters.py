@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from saylau.domain.eligibility import VoterRules, registration_problems, voter_r
 from saylau.domain.errors import SaylauError
 from saylau.domain.iin import IinError, parse_iin
 from saylau.register.models import Voter
+from saylau.results.tabulation import current_pec_lines
 
 SHOWN = 20
 
@@ -148,3 +150,26 @@ def exclusions_by_reason(session: Session, election: Election) -> dict[str, int]
     counts = {str(reason): int(n) for reason, n in rows}
     rules = voter_rules(profile_of(election).raw)
     return {reason: counts.get(reason, 0) for reason in rules.exclusions}
+
+
+def registered_by_pec(session: Session, election: Election) -> tuple[list[str], np.ndarray]:
+    """(PEC codes, registered voters in each PEC's protocol): the sizes a synthetic register
+    matches, so the reference register adds up to the published 11,953,465."""
+    lines = current_pec_lines(session, election)
+    profile = profile_of(election)
+    numbers = [line.no for line in profile.lines if line.code in profile.totals["registered"]]
+    pecs = session.execute(
+        select(Unit.id, Unit.code)
+        .where(Unit.election_id == election.id, Unit.kind == "pec")
+        .order_by(Unit.code)
+    ).all()
+    codes = [code for unit_id, code in pecs if unit_id in lines]
+    sizes = np.array(
+        [
+            sum(lines[unit_id].get(no, 0) for no in numbers)
+            for unit_id, _ in pecs
+            if unit_id in lines
+        ],
+        dtype=np.int64,
+    )
+    return codes, sizes
