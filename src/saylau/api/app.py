@@ -10,7 +10,7 @@ from saylau import __version__
 from saylau.api import errors
 from saylau.api.fastpath import FastPath
 from saylau.api.guards import RefuseNul
-from saylau.api.routers import observation, protocols, public, quickcount
+from saylau.api.routers import observation, protocols, public, quickcount, register
 from saylau.web import observe as observe_pages
 from saylau.web import routes as web
 from saylau.web.state import CHECK_EVERY, SiteState
@@ -43,6 +43,7 @@ def create_app(engine: Engine, check_every: float = CHECK_EVERY) -> FastAPI:
     app.include_router(protocols.router, prefix="/api/v1")
     app.include_router(observation.router, prefix="/api/v1")
     app.include_router(quickcount.router, prefix="/api/v1")
+    app.include_router(register.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     app.include_router(observe_pages.router)
     app.include_router(web.router)

@@ -58,3 +58,36 @@ class AcceptedOut(BaseModel):
 class HeadOut(BaseModel):
     seq: int
     hash: str
+
+
+class CheckInBody(BaseModel):
+    """One voter presenting themselves at a PEC on election day."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pec: Text = Field(description="The PEC's code.", max_length=32)
+    iin: Text = Field(description="The voter's IIN (12 digits).", max_length=32)
+    client_id: Text = Field(
+        description="This check-in's key from the operator's device: a retry with the same key "
+        "gets the same answer, not 'already voted'.",
+        min_length=1,
+        max_length=64,
+    )
+    mobile: bool = Field(default=False, description="A ballot for mobile voting.")
+    supplementary: bool = Field(
+        default=False, description="Add a voter on another PEC's list to this PEC's list."
+    )
+
+
+class CheckInOut(BaseModel):
+    """Issue a ballot or refuse, with the reason (and where and when an earlier ballot was)."""
+
+    outcome: str
+    reason: str
+    message: str
+    iin: str
+    pec: str
+    kind: str | None
+    issued_at: str | None
+    earlier_pec: str | None
+    earlier_at: str | None

@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 Role = Literal["cec-admin", "tec-operator", "pec-operator", "observer"]
-Action = Literal["protocol.submit", "protocol.amend", "observation.submit"]
+Action = Literal["protocol.submit", "protocol.amend", "observation.submit", "voter.checkin"]
 
 ROLES: tuple[Role, ...] = ("cec-admin", "tec-operator", "pec-operator", "observer")
-ACTIONS: tuple[Action, ...] = ("protocol.submit", "protocol.amend", "observation.submit")
+ACTIONS: tuple[Action, ...] = (
+    "protocol.submit",
+    "protocol.amend",
+    "observation.submit",
+    "voter.checkin",
+)
 
 # The kind of commission each role's scope must be.
 SCOPE_KIND: dict[Role, tuple[str, ...]] = {
@@ -35,6 +40,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     "protocol.amend": frozenset({"cec-admin", "tec-operator"}),
     # What observers saw is theirs to report: no commission may write it for them.
     "observation.submit": frozenset({"observer"}),
+    # Ballots are issued by the commission at the polling station (or a TEC or the CEC acting
+    # for it); never by an observer.
+    "voter.checkin": frozenset({"cec-admin", "tec-operator", "pec-operator"}),
 }
 
 

@@ -225,7 +225,7 @@ def _accepted(election: Election) -> str:
     status = "CASE WHEN exclusion IS NULL THEN 'active' ELSE 'excluded' END"
     return (
         f"SELECT {int(election.id)}, iin, family_name, given_names, birth_date, sex, address, "
-        f"pecs.id, {status}, exclusion FROM src JOIN pecs ON pecs.code = src.pec ORDER BY row_no"
+        f"pecs.id, {status}, exclusion FROM src JOIN pecs ON pecs.code = src.pec ORDER BY iin"
     )
 
 
