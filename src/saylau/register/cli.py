@@ -23,6 +23,7 @@ from saylau.cli.common import (
 )
 from saylau.register.bulk import COLUMNS, import_extract
 from saylau.register.checkin import ISSUE, check_in
+from saylau.register.turnout import hourly_turnout, reconcile
 from saylau.register.voters import exclusions_by_reason, registered_by_pec
 from saylau.scenarios.register import synthetic_register, write_extract
 from saylau.store.db import session_scope
@@ -119,3 +120,63 @@ def exclusions_command(
         return
     for reason, count in counts.items():
         out.print(f"{reason}: {count:,}", highlight=False)
+
+
+@app.command("turnout")
+def turnout_command(
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Unit code or name; the nation if left out.")
+    ] = None,
+    election: ElectionOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Ballots issued at check-in, hour by hour (local time), with the running turnout."""
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        result = hourly_turnout(session, get_election(session, election), unit)
+    rows = result.cumulative()
+    if as_json:
+        print_json(
+            {
+                "unit": result.unit,
+                "registered": result.registered,
+                "hours": [
+                    {"hour": h, "ballots": n, "turnout": round(share, 6)} for h, n, share in rows
+                ],
+            }
+        )
+        return
+    out.print(f"{result.unit}: {result.registered:,} voters on the lists", highlight=False)
+    for hour, ballots, share in rows:
+        out.print(f"by {hour + 1:02d}:00  {ballots:,}  ({100 * share:.2f}%)", highlight=False)
+
+
+@app.command("reconcile")
+def reconcile_command(
+    election: ElectionOption = None, as_json: JsonOption = False, db: DbOption = DEFAULT_DB
+) -> None:
+    """PECs whose protocol's ballots issued differ from the ballots issued at check-in."""
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        found = reconcile(session, get_election(session, election))
+    if as_json:
+        print_json(
+            [
+                {
+                    "pec": r.pec,
+                    "checked_in": r.checked_in,
+                    "protocol_issued": r.protocol_issued,
+                    "difference": r.difference,
+                }
+                for r in found
+            ]
+        )
+        return
+    out.print(f"{len(found):,} PECs differ", highlight=False)
+    for r in found[:50]:
+        out.print(
+            f"{r.pec}: protocol {r.protocol_issued:,}, check-ins {r.checked_in:,} "
+            f"({r.difference:+,})",
+            highlight=False,
+        )
