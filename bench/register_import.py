@@ -63,17 +63,7 @@ def plain_copy(engine, path: Path) -> float:  # type: ignore[no-untyped-def]
                 "birth_date text, sex text, address text, pec text)"
             )
         )
-    started = time.perf_counter()
-    with engine.begin() as connection:
-        raw = connection.connection.driver_connection
-        with (
-            raw.cursor() as cursor,
-            cursor.copy("COPY extract FROM STDIN (FORMAT csv, HEADER)") as copy,
-            path.open("rb") as handle,
-        ):
-            while block := handle.read(1 << 20):
-                copy.write(block)
-    return time.perf_counter() - started
+    return copy_file(engine, "COPY extract FROM STDIN (FORMAT csv, HEADER)", path)
 
 
 def keyed_copy(engine) -> float:  # type: ignore[no-untyped-def]
@@ -99,17 +89,7 @@ def keyed_copy(engine) -> float:  # type: ignore[no-untyped-def]
                     " ADD FOREIGN KEY (pec_id) REFERENCES unit(id)"
                 )
             )
-        started = time.perf_counter()
-        with engine.begin() as connection:
-            raw = connection.connection.driver_connection
-            with (
-                raw.cursor() as cursor,
-                cursor.copy("COPY voter_floor FROM STDIN (FORMAT csv)") as copy,
-                staged.open("rb") as handle,
-            ):
-                while block := handle.read(1 << 20):
-                    copy.write(block)
-        return time.perf_counter() - started
+        return copy_file(engine, "COPY voter_floor FROM STDIN (FORMAT csv)", staged)
 
 
 def main() -> None:
