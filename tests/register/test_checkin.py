@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from saylau.administration.service import get_election
+from saylau.register.changes import request_mobile
 from saylau.register.checkin import CheckIn, check_in
 from saylau.register.models import BallotIssue
 from saylau.register.voters import RegisterRejected, VoterRecord, exclusions_by_reason
 from saylau.scenarios.build import build_kz2022
 from saylau.store.db import session_scope
-from tests.register.voters import pec_codes, person, register
+from tests.register.voters import designate, home_of, pec_codes, person, register
 
 
 def checkin(engine: Engine, pec: str, iin: str, client: str, **flags: bool) -> CheckIn:
@@ -62,8 +63,20 @@ def test_supplementary_and_mobile_ballots_are_recorded_as_such(small_election: E
     pecs = pec_codes(small_election)
     a, b = person(11, pecs[0]), person(12, pecs[0])
     register(small_election, [a, b])
+    designate(small_election, [pecs[5]], "residents")
+    elsewhere = checkin(small_election, pecs[4], a.iin, "s0", supplementary=True)
+    assert (elsewhere.reason, elsewhere.earlier_pec) == ("not_designated", pecs[0])
     moved = checkin(small_election, pecs[5], a.iin, "s1", supplementary=True)
     assert (moved.outcome, moved.kind, moved.pec) == ("issue", "supplementary", pecs[5])
+    assert home_of(small_election, a.iin) == pecs[5]  # now on the list where the ballot was
+    unasked = checkin(small_election, pecs[0], b.iin, "m0", mobile=True)
+    assert unasked.reason == "no_mobile_request"
+    with session_scope(small_election, write=True) as session:
+        day = date(2022, 11, 10)
+        election = get_election(session, "kz-2022")
+        request_mobile(
+            session, election, b.iin, reason="health", applied_on=day, by="pec", today=day
+        )
     home = checkin(small_election, pecs[0], b.iin, "m1", mobile=True)
     assert (home.outcome, home.kind) == ("issue", "mobile")
 
@@ -97,6 +110,7 @@ def test_fifty_pecs_at_once_issue_exactly_one_ballot(fifty_pecs: Engine) -> None
     assert len(pecs) == 50
     voter = person(31, pecs[0])
     register(fifty_pecs, [voter])
+    designate(fifty_pecs, pecs, "residents")
     start = threading.Barrier(len(pecs))
     answers: list[CheckIn] = []
     errors: list[BaseException] = []

@@ -9,6 +9,8 @@ from sqlalchemy import Engine, select
 from saylau.administration.models import Unit
 from saylau.administration.service import get_election
 from saylau.domain.iin import make_iin
+from saylau.register.changes import designate_sites
+from saylau.register.models import Voter
 from saylau.register.voters import VoterRecord, add_voters
 from saylau.store.db import session_scope
 
@@ -39,3 +41,19 @@ def person(serial: int, pec: str, *, born: date = date(1980, 6, 15), sex: str = 
 def register(engine: Engine, records: list[VoterRecord]) -> None:
     with session_scope(engine, write=True) as session:
         add_voters(session, get_election(session, "kz-2022"), records)
+
+
+def designate(engine: Engine, pecs: list[str], scope: str) -> None:
+    """Make `pecs` election-day registration sites of `scope`."""
+    with session_scope(engine, write=True) as session:
+        designate_sites(session, get_election(session, "kz-2022"), pecs, scope)
+
+
+def home_of(engine: Engine, iin: str) -> str:
+    """The code of the PEC whose list the voter is on now."""
+    with session_scope(engine) as session:
+        return str(
+            session.scalar(
+                select(Unit.code).join(Voter, Voter.pec_id == Unit.id).where(Voter.iin == iin)
+            )
+        )

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 Role = Literal["cec-admin", "tec-operator", "pec-operator", "observer"]
-Action = Literal["protocol.submit", "protocol.amend", "observation.submit", "voter.checkin"]
+Action = Literal[
+    "protocol.submit",
+    "protocol.amend",
+    "observation.submit",
+    "voter.checkin",
+    "voter.list",
+    "register.change",
+    "register.review",
+]
 
 ROLES: tuple[Role, ...] = ("cec-admin", "tec-operator", "pec-operator", "observer")
 ACTIONS: tuple[Action, ...] = (
@@ -22,6 +30,9 @@ ACTIONS: tuple[Action, ...] = (
     "protocol.amend",
     "observation.submit",
     "voter.checkin",
+    "voter.list",
+    "register.change",
+    "register.review",
 )
 
 # The kind of commission each role's scope must be.
@@ -43,6 +54,14 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # Ballots are issued by the commission at the polling station (or a TEC or the CEC acting
     # for it); never by an observer.
     "voter.checkin": frozenset({"cec-admin", "tec-operator", "pec-operator"}),
+    # A voter list holds personal data: only the commissions that keep it read it, each within
+    # its own territory (a PEC operator reads its own list and no other).
+    "voter.list": frozenset({"cec-admin", "tec-operator", "pec-operator"}),
+    # Transfers, absentee certificates and mobile-voting requests are recorded by the commission
+    # that receives the application.
+    "register.change": frozenset({"cec-admin", "tec-operator", "pec-operator"}),
+    # Deciding whether two records are one person changes the register: above the PEC only.
+    "register.review": frozenset({"cec-admin", "tec-operator"}),
 }
 
 

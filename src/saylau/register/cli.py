@@ -1,8 +1,9 @@
-"""`saylau register ...`: load the voter register, check voters in, count exclusions."""
+"""`saylau register ...`: load the voter register, record changes, check voters in, count."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +23,8 @@ from saylau.cli.common import (
     reported,
 )
 from saylau.register.bulk import COLUMNS, import_extract
-from saylau.register.checkin import ISSUE, check_in
+from saylau.register.changes_cli import COMMANDS as CHANGE_COMMANDS
+from saylau.register.checkin import ISSUE, NewPerson, check_in
 from saylau.register.turnout import hourly_turnout, reconcile
 from saylau.register.voters import exclusions_by_reason, registered_by_pec
 from saylau.scenarios.register import synthetic_register, write_extract
@@ -82,11 +84,22 @@ def checkin_command(
         bool,
         typer.Option("--supplementary", help="Add a voter on another PEC's list to this one."),
     ] = False,
+    avc: Annotated[
+        str | None, typer.Option("--avc", help="The absentee voting certificate shown.")
+    ] = None,
+    new_person: Annotated[
+        str | None,
+        typer.Option(
+            "--new-person",
+            help="A person on no list: 'family|given names|YYYY-MM-DD|female or male|address'.",
+        ),
+    ] = None,
     election: ElectionOption = None,
     as_json: JsonOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Issue a ballot or refuse it, with the reason (exit 2 on a refusal)."""
+    person = _new_person(new_person) if new_person else None
     engine = open_db(db)
     with reported(), session_scope(engine, write=True) as session:
         answer = check_in(
@@ -98,6 +111,8 @@ def checkin_command(
             client_id=client_id or secrets.token_hex(16),
             mobile=mobile,
             supplementary=supplementary,
+            avc=avc,
+            person=person,
         )
     if as_json:
         print_json(answer.as_dict())
@@ -105,6 +120,21 @@ def checkin_command(
         raise fail(f"refused ({answer.reason}): {answer.message}")
     if not as_json:
         out.print(f"ISSUE: {answer.message} ({answer.kind}, {answer.issued_at})", highlight=False)
+
+
+def _new_person(text: str) -> NewPerson:
+    parts = [part.strip() for part in text.split("|")]
+    if len(parts) != 5:
+        raise typer.BadParameter(
+            f"--new-person needs 5 fields separated by '|', got {len(parts)}",
+            param_hint="--new-person",
+        )
+    family, given, born, sex, address = parts
+    try:
+        birth = date.fromisoformat(born)
+    except ValueError as exc:
+        raise typer.BadParameter(f"birth date {born!r} is not YYYY-MM-DD") from exc
+    return NewPerson(family, given, birth, sex, address)
 
 
 @app.command("exclusions")
@@ -180,3 +210,8 @@ def reconcile_command(
             f"({r.difference:+,})",
             highlight=False,
         )
+
+
+# Changes before election day live in their own module; they are commands of this group.
+for _name, _command in CHANGE_COMMANDS.items():
+    app.command(_name)(_command)

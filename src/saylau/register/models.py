@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import (
     BigInteger,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -55,9 +56,11 @@ class Voter(Base):
 class BallotIssue(Base):
     """A ballot given to a voter at a PEC: the check-in record.
 
-    kind: station | mobile | supplementary (the voter was added to this PEC's list on the day).
-    client_id: the operator's device's key for this check-in, so a retry after a lost answer
-    gets the same answer instead of "already voted".
+    kind: station | mobile | supplementary (the voter was added to this PEC's list on the day)
+    | avc (the voter came with an absentee voting certificate) | new (a person not on any list,
+    registered on the day). client_id: the operator's device's key for this check-in, so a retry
+    after a lost answer gets the same answer instead of "already voted". device_id and
+    offline_at: set when the check-in was made offline and uploaded from a signed queue.
     """
 
     __tablename__ = "ballot_issue"
@@ -75,3 +78,145 @@ class BallotIssue(Base):
     issued_at: Mapped[str] = mapped_column(String(40))
     operator: Mapped[str] = mapped_column(String(200))
     client_id: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("checkin_device.id"))
+    offline_at: Mapped[str | None] = mapped_column(String(40))
+
+
+class RegisterChange(Base):
+    """One change to a voter's place on the lists, as a permanent record.
+
+    kind: transfer (the voter applied to vote where they are; removed from the home list) |
+    avc_issued (an absentee voting certificate; the voter leaves the home list) | avc_used (the
+    certificate was retained at a PEC and the voter added to its list) | mobile_request (a
+    written application to vote at home) | supplementary (added to a PEC's list on election
+    day) | registered_on_day (a person on no list at all, registered on election day).
+    applied_on is the date the application bears, which the profile's deadlines are checked
+    against; recorded_at is when saylau recorded it. Rows are never updated or deleted.
+    """
+
+    __tablename__ = "register_change"
+    __table_args__ = (Index("ix_register_change_voter", "election_id", "voter_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id", ondelete="CASCADE"))
+    voter_id: Mapped[int] = mapped_column(ForeignKey("voter.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    from_pec_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    to_pec_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    applied_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str | None] = mapped_column(String(200))
+
+
+class AbsenteeCertificate(Base):
+    """An absentee voting certificate (AVC): usable once, at any PEC.
+
+    Observers saw AVCs not retained (9%) and AVC voters not added to the list (8%): here a
+    certificate is used by the check-in itself, which marks it used where and when, and puts the
+    voter on that PEC's list. One certificate per voter per election.
+    """
+
+    __tablename__ = "absentee_certificate"
+    __table_args__ = (
+        UniqueConstraint("election_id", "number"),
+        UniqueConstraint("election_id", "voter_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(16))
+    voter_id: Mapped[int] = mapped_column(ForeignKey("voter.id", ondelete="CASCADE"))
+    home_pec_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    issued_on: Mapped[date] = mapped_column(Date)
+    used_pec_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    used_at: Mapped[str | None] = mapped_column(String(40))
+
+
+class SupplementarySite(Base):
+    """A PEC the CEC designated for election-day registration (report section IX: 4,053 PECs
+    for voters with proof of residence, 181 more for people not registered at all).
+
+    scope: residents | unregistered (the latter also admits residents).
+    """
+
+    __tablename__ = "supplementary_site"
+    __table_args__ = (UniqueConstraint("election_id", "pec_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id", ondelete="CASCADE"))
+    pec_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(16))
+
+
+class CheckinDevice(Base):
+    """A PEC's device allowed to check voters in offline: its Ed25519 public key.
+
+    Entries it queued while disconnected are accepted on upload only with a valid signature by
+    this key, so an offline queue cannot be forged or edited after the fact.
+    """
+
+    __tablename__ = "checkin_device"
+    __table_args__ = (UniqueConstraint("election_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id", ondelete="CASCADE"))
+    pec_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(40))
+    revoked_at: Mapped[str | None] = mapped_column(String(40))
+
+
+class CheckinConflict(Base):
+    """An offline check-in that met a ballot already issued to the same voter elsewhere.
+
+    Both ballots were physically given (the PEC was offline); the second is never dropped: it
+    is kept here for the commissions to examine, with both PECs and times. status: open |
+    resolved; resolution says what the commission decided.
+    """
+
+    __tablename__ = "checkin_conflict"
+    __table_args__ = (UniqueConstraint("election_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id", ondelete="CASCADE"))
+    voter_id: Mapped[int] = mapped_column(ForeignKey("voter.id", ondelete="CASCADE"))
+    pec_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    device_id: Mapped[int] = mapped_column(ForeignKey("checkin_device.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    offline_at: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[str] = mapped_column(String(40))
+    earlier_ballot_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_issue.id", ondelete="CASCADE")
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    resolution: Mapped[str | None] = mapped_column(String(500))
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class DuplicatePair(Base):
+    """Two register records that may be one person, waiting for a commission's decision.
+
+    Found by probabilistic record linkage (Splink); never merged automatically. status:
+    pending | same_person | different_people. voter_a_id < voter_b_id, so a pair is stored once.
+    """
+
+    __tablename__ = "duplicate_pair"
+    __table_args__ = (
+        UniqueConstraint("election_id", "voter_a_id", "voter_b_id"),
+        Index("ix_duplicate_pair_status", "election_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id", ondelete="CASCADE"))
+    voter_a_id: Mapped[int] = mapped_column(ForeignKey("voter.id", ondelete="CASCADE"))
+    voter_b_id: Mapped[int] = mapped_column(ForeignKey("voter.id", ondelete="CASCADE"))
+    probability: Mapped[float] = mapped_column(Float)
+    found_at: Mapped[str] = mapped_column(String(40))
+    run: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(String(500))

@@ -13,20 +13,33 @@ from saylau.observation.models import (
     Team,
     TeamMember,
 )
-from saylau.register.models import BallotIssue, Voter
+from saylau.register.models import (
+    AbsenteeCertificate,
+    BallotIssue,
+    CheckinConflict,
+    CheckinDevice,
+    DuplicatePair,
+    RegisterChange,
+    SupplementarySite,
+    Voter,
+)
 from saylau.results.models import Decision, Protocol, ProtocolValue, ProtocolVersion
 from saylau.store.base import Base
 from saylau.users.models import ApiUser
 
 __all__ = [
+    "AbsenteeCertificate",
     "ApiUser",
     "AuditEvent",
     "BallotIssue",
     "Base",
+    "CheckinConflict",
+    "CheckinDevice",
     "ChecklistForm",
     "CommissionMember",
     "Decision",
     "Deployment",
+    "DuplicatePair",
     "Election",
     "ImportedElectionRecord",
     "ImportedStation",
@@ -37,7 +50,9 @@ __all__ = [
     "Protocol",
     "ProtocolValue",
     "ProtocolVersion",
+    "RegisterChange",
     "Submission",
+    "SupplementarySite",
     "Team",
     "TeamMember",
     "Unit",
