@@ -18,11 +18,13 @@ from saylau.observation.missions import mission_exists
 from saylau.observation.reference import MISSION_CODE, build_reference_mission
 from saylau.publish.cli import app as publish_app
 from saylau.register.cli import app as register_app
+from saylau.register.voters import register_size
 from saylau.results.cli import app as results_app
 from saylau.results.cli import render_summary
 from saylau.results.tabulation import summary
 from saylau.scenarios.build import build_kz2022
 from saylau.scenarios.cli import app as scenario_app
+from saylau.scenarios.register_build import build_register, describe_register
 from saylau.store.cli import app as db_app
 from saylau.store.db import describe_url, session_scope
 from saylau.store.migrate import upgrade
@@ -49,6 +51,9 @@ HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 
 DEMO_ELECTION = "kz-2022"
+# 1% of the register (about 120,000 voters) keeps the demo under a minute while every kind of
+# change and check-in is there; `saylau scenario build --register-scale 1` builds all 11.95M.
+DEMO_REGISTER_SCALE = 0.01
 
 
 @app.command("demo")
@@ -76,6 +81,13 @@ def demo_command(
         with session_scope(engine, write=True) as session:
             if not mission_exists(session, MISSION_CODE):
                 build_reference_mission(session, get_election(session, DEMO_ELECTION))
+        with session_scope(engine) as session:
+            has_register = register_size(session, get_election(session, DEMO_ELECTION)) > 0
+        if not has_register:
+            with progress_bar() as progress:
+                built = build_register(engine, DEMO_ELECTION, DEMO_REGISTER_SCALE,
+                                       progress=progress)  # fmt: skip
+            out.print(describe_register(built), highlight=False)
         with session_scope(engine) as session:
             result = summary(session, get_election(session, DEMO_ELECTION))
     render_summary(result)

@@ -140,6 +140,16 @@ def add_voters(session: Session, election: Election, records: Sequence[VoterReco
     return len(records)
 
 
+def register_size(session: Session, election: Election) -> int:
+    """How many records the election's register holds (any status)."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Voter).where(Voter.election_id == election.id)
+        )
+        or 0
+    )
+
+
 def exclusions_by_reason(session: Session, election: Election) -> dict[str, int]:
     """How many people are excluded from the register for each reason: for publication."""
     rows = session.execute(

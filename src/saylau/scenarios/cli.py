@@ -19,6 +19,7 @@ from saylau.cli.common import (
 )
 from saylau.scenarios.build import build_kz2022
 from saylau.scenarios.kz2022 import MIN_STATIONS, SEED
+from saylau.scenarios.register_build import build_register, describe_register
 from saylau.store.db import describe_url
 from saylau.store.migrate import upgrade
 
@@ -48,10 +49,29 @@ def build_command(
             help="Share of PECs whose protocols are entered (election night in progress).",
         ),
     ] = 1.0,
+    register_scale: Annotated[
+        float,
+        typer.Option(
+            "--register-scale",
+            min=0.0,
+            max=1.0,
+            help="Also load a synthetic voter register of this share of each PEC's registered "
+            "voters (1 = 11,953,465 for the full election), with the changes and check-ins of "
+            "election day; 0 = none.",
+        ),
+    ] = 0.0,
+    election_day: Annotated[
+        bool,
+        typer.Option(
+            "--election-day/--no-election-day",
+            help="With --register-scale: also check the voters in on election day.",
+        ),
+    ] = True,
     as_json: JsonOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Build a scenario in one transaction (an interrupted build leaves nothing behind)."""
+    """Build a scenario in one transaction (an interrupted build leaves nothing behind); a
+    register, when asked for, is then loaded in its own transactions."""
     if name not in SCENARIOS:
         raise fail(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
     if stations is not None and stations < MIN_STATIONS:
@@ -69,11 +89,26 @@ def build_command(
                 progress=progress,
                 reported=reported_share,
             )
+            register = (
+                build_register(
+                    engine,
+                    built.code,
+                    register_scale,
+                    seed=seed,
+                    election_day=election_day,
+                    progress=progress,
+                )
+                if register_scale > 0
+                else None
+            )
     if as_json:
-        print_json(built.__dict__ | {"db": describe_url(db)})
+        extra = {"register": register.__dict__} if register else {}
+        print_json(built.__dict__ | extra | {"db": describe_url(db)})
         return
     out.print(
         f"built election {built.code}: {built.units:,} units, {built.members:,} members, "
         f"{built.protocols:,} protocols in {describe_url(db)}",
         highlight=False,
     )
+    if register is not None:
+        out.print(describe_register(register), highlight=False)
