@@ -246,8 +246,9 @@ def _issue(
     offline: Offline | None,
     also: Callable[[str], None] | None = None,
 ) -> CheckIn:
-    """Insert the ballot, and whatever goes with it, in one savepoint: all or nothing."""
-    at = now_iso()
+    """Insert the ballot, and whatever goes with it, in one savepoint: all or nothing. An
+    offline check-in keeps the time the device signed: that is when the ballot was given."""
+    at = offline.at if offline else now_iso()
     try:
         with session.begin_nested():
             session.add(
@@ -361,7 +362,7 @@ def _register_on_day(
         given_names=person.given_names.strip(), birth_date=person.birth_date, sex=person.sex,
         address=person.address.strip(), pec_id=pec.id, status="active", exclusion=None,
     )  # fmt: skip
-    at = now_iso()
+    at = offline.at if offline else now_iso()
     try:
         with session.begin_nested():
             session.add(voter)

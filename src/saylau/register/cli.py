@@ -25,6 +25,7 @@ from saylau.cli.common import (
 from saylau.register.bulk import COLUMNS, import_extract
 from saylau.register.changes_cli import COMMANDS as CHANGE_COMMANDS
 from saylau.register.checkin import ISSUE, NewPerson, check_in
+from saylau.register.offline_cli import conflicts, devices, offline
 from saylau.register.turnout import hourly_turnout, reconcile
 from saylau.register.voters import exclusions_by_reason, registered_by_pec
 from saylau.scenarios.register import synthetic_register, write_extract
@@ -215,3 +216,6 @@ def reconcile_command(
 # Changes before election day live in their own module; they are commands of this group.
 for _name, _command in CHANGE_COMMANDS.items():
     app.command(_name)(_command)
+app.add_typer(devices, name="device")
+app.add_typer(offline, name="offline")
+app.add_typer(conflicts, name="conflicts")

@@ -153,7 +153,9 @@ class CheckinDevice(Base):
     """A PEC's device allowed to check voters in offline: its Ed25519 public key.
 
     Entries it queued while disconnected are accepted on upload only with a valid signature by
-    this key, so an offline queue cannot be forged or edited after the fact.
+    this key, each naming the hash of the one before, so an offline queue cannot be forged or
+    edited after the fact. uploaded_seq and uploaded_head are the last entry accepted: a later
+    upload must extend that same chain, never rewrite it.
     """
 
     __tablename__ = "checkin_device"
@@ -166,29 +168,39 @@ class CheckinDevice(Base):
     public_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[str] = mapped_column(String(40))
     revoked_at: Mapped[str | None] = mapped_column(String(40))
+    uploaded_seq: Mapped[int] = mapped_column(Integer, default=0)
+    uploaded_head: Mapped[str | None] = mapped_column(String(64))
 
 
 class CheckinConflict(Base):
-    """An offline check-in that met a ballot already issued to the same voter elsewhere.
+    """An offline check-in that the central register would have refused, found on upload.
 
-    Both ballots were physically given (the PEC was offline); the second is never dropped: it
-    is kept here for the commissions to examine, with both PECs and times. status: open |
-    resolved; resolution says what the commission decided.
+    Above all the same voter given a ballot at two PECs (reason already_voted, with the earlier
+    ballot), but also a voter not on this PEC's list, excluded or unknown: the PEC was offline
+    and the ballot was physically given. Nothing of it is dropped: it is kept here for the
+    commissions, with both PECs and times. status: open | resolved; resolution says what the
+    commission decided.
     """
 
     __tablename__ = "checkin_conflict"
-    __table_args__ = (UniqueConstraint("election_id", "client_id"),)
+    __table_args__ = (
+        UniqueConstraint("election_id", "client_id"),
+        Index("ix_checkin_conflict_status", "election_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id", ondelete="CASCADE"))
-    voter_id: Mapped[int] = mapped_column(ForeignKey("voter.id", ondelete="CASCADE"))
+    iin: Mapped[str] = mapped_column(String(32))
+    voter_id: Mapped[int | None] = mapped_column(ForeignKey("voter.id", ondelete="CASCADE"))
     pec_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
     device_id: Mapped[int] = mapped_column(ForeignKey("checkin_device.id", ondelete="CASCADE"))
     client_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))
     offline_at: Mapped[str] = mapped_column(String(40))
     received_at: Mapped[str] = mapped_column(String(40))
-    earlier_ballot_id: Mapped[int] = mapped_column(
+    reason: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(String(500))
+    earlier_ballot_id: Mapped[int | None] = mapped_column(
         ForeignKey("ballot_issue.id", ondelete="CASCADE")
     )
     status: Mapped[str] = mapped_column(String(16))

@@ -27,6 +27,8 @@ def upgrade() -> None:
         sa.Column("public_key", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.String(length=40), nullable=False),
         sa.Column("revoked_at", sa.String(length=40), nullable=True),
+        sa.Column("uploaded_seq", sa.Integer(), nullable=False),
+        sa.Column("uploaded_head", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["election_id"],
             ["election.id"],
@@ -195,17 +197,20 @@ def upgrade() -> None:
         "checkin_conflict",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("election_id", sa.Integer(), nullable=False),
-        sa.Column("voter_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("iin", sa.String(length=32), nullable=False),
+        sa.Column("voter_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("pec_id", sa.Integer(), nullable=False),
         sa.Column("device_id", sa.Integer(), nullable=False),
         sa.Column("client_id", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("offline_at", sa.String(length=40), nullable=False),
         sa.Column("received_at", sa.String(length=40), nullable=False),
+        sa.Column("reason", sa.String(length=32), nullable=False),
+        sa.Column("message", sa.String(length=500), nullable=False),
         sa.Column(
             "earlier_ballot_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            nullable=False,
+            nullable=True,
         ),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("resolution", sa.String(length=500), nullable=True),
@@ -245,6 +250,8 @@ def upgrade() -> None:
             "election_id", "client_id", name=op.f("uq_checkin_conflict_election_id_client_id")
         ),
     )
+    with op.batch_alter_table("checkin_conflict", schema=None) as batch_op:
+        batch_op.create_index("ix_checkin_conflict_status", ["election_id", "status"], unique=False)
     with op.batch_alter_table("ballot_issue", schema=None) as batch_op:
         batch_op.add_column(sa.Column("device_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("offline_at", sa.String(length=40), nullable=True))
@@ -263,6 +270,9 @@ def downgrade() -> None:
         )
         batch_op.drop_column("offline_at")
         batch_op.drop_column("device_id")
+
+    with op.batch_alter_table("checkin_conflict", schema=None) as batch_op:
+        batch_op.drop_index("ix_checkin_conflict_status")
 
     op.drop_table("checkin_conflict")
     with op.batch_alter_table("register_change", schema=None) as batch_op:
