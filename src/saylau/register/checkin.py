@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -83,6 +83,10 @@ class Offline:
 
     device_id: int
     at: str
+
+    def utc(self) -> str:
+        """The device's time in the form every ballot's time is stored in (UTC ISO)."""
+        return datetime.fromisoformat(self.at).astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _pec(session: Session, election: Election, code: str) -> Unit:
@@ -247,8 +251,9 @@ def _issue(
     also: Callable[[str], None] | None = None,
 ) -> CheckIn:
     """Insert the ballot, and whatever goes with it, in one savepoint: all or nothing. An
-    offline check-in keeps the time the device signed: that is when the ballot was given."""
-    at = offline.at if offline else now_iso()
+    offline check-in keeps the time the device signed (in UTC, like every other): that is when
+    the ballot was given."""
+    at = offline.utc() if offline else now_iso()
     try:
         with session.begin_nested():
             session.add(
@@ -362,7 +367,7 @@ def _register_on_day(
         given_names=person.given_names.strip(), birth_date=person.birth_date, sex=person.sex,
         address=person.address.strip(), pec_id=pec.id, status="active", exclusion=None,
     )  # fmt: skip
-    at = offline.at if offline else now_iso()
+    at = offline.utc() if offline else now_iso()
     try:
         with session.begin_nested():
             session.add(voter)

@@ -239,9 +239,11 @@ def _special_checkins(
     used = [certificates[i] for i in rng.permutation(len(certificates))[: _count(AVC_USED, share)]]
     added = _count(ADDED_ON_DAY, share)
     newcomers = added // 10 if unregistered else 0  # most added voters were on another list
+    voted = select(BallotIssue.voter_id).where(BallotIssue.election_id == election.id)
     movers = session.execute(
-        select(Voter.iin)
-        .where(Voter.election_id == election.id, Voter.status == "active")
+        select(Voter.iin, Unit.code)
+        .join(Unit, Unit.id == Voter.pec_id)
+        .where(Voter.election_id == election.id, Voter.status == "active", Voter.id.not_in(voted))
         .order_by(Voter.id.desc())
         .limit(added - newcomers)
     ).all()
@@ -263,9 +265,10 @@ def _special_checkins(
         issued_avc += answer.outcome == ISSUE
         tick()
     sites = residents + unregistered
-    for n, (iin,) in enumerate(movers):
-        if sites:
-            site = str(rng.choice(sites))
+    for n, (iin, home) in enumerate(movers):
+        away = [site for site in sites if site != home]
+        if away:
+            site = str(rng.choice(away))
             answer = check_in(session, election, site, iin, operator="scenario",
                               client_id=f"sup-{n}", supplementary=True)  # fmt: skip
             added_here += answer.kind == "supplementary"
