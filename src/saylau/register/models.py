@@ -29,9 +29,11 @@ from saylau.store.base import Base
 class Voter(Base):
     """One person on the register of one election.
 
-    status: active | excluded. exclusion: the profile's reason code when excluded (counted per
-    reason for publication; recommendation 13 asks that no exclusion be blanket). pec_id: the
-    PEC whose list the voter is on, assigned by address.
+    status: active | excluded | absentee (holds an unused absentee voting certificate, so is on
+    no list) | superseded (a review found the same person's other record). exclusion: the
+    profile's reason code when excluded (counted per reason for publication; recommendation 13
+    asks that no exclusion be blanket), or which record supersedes this one. pec_id: the PEC
+    whose list the voter is on, assigned by address (for an absentee, the home PEC).
     """
 
     __tablename__ = "voter"
