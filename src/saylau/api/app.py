@@ -10,8 +10,20 @@ from saylau import __version__
 from saylau.api import errors
 from saylau.api.fastpath import FastPath
 from saylau.api.guards import RefuseNul
-from saylau.api.routers import observation, protocols, public, quickcount, register
+from saylau.api.ratelimit import RateLimit
+from saylau.api.routers import (
+    lookup,
+    observation,
+    protocols,
+    public,
+    quickcount,
+    register,
+    register_changes,
+    turnout,
+    voter_lists,
+)
 from saylau.web import observe as observe_pages
+from saylau.web import register_pages
 from saylau.web import routes as web
 from saylau.web.state import CHECK_EVERY, SiteState
 
@@ -36,6 +48,8 @@ def create_app(engine: Engine, check_every: float = CHECK_EVERY) -> FastAPI:
     )
     app.state.engine = engine
     app.state.site = SiteState(engine, check_every)
+    app.state.lookup_limit = RateLimit.from_env()
+    app.state.live_turnout = turnout.LiveCache()
     errors.install(app)
     app.add_middleware(FastPath)
     app.add_middleware(RefuseNul)
@@ -44,7 +58,12 @@ def create_app(engine: Engine, check_every: float = CHECK_EVERY) -> FastAPI:
     app.include_router(observation.router, prefix="/api/v1")
     app.include_router(quickcount.router, prefix="/api/v1")
     app.include_router(register.router, prefix="/api/v1")
+    app.include_router(voter_lists.router, prefix="/api/v1")
+    app.include_router(lookup.router, prefix="/api/v1")
+    app.include_router(turnout.router, prefix="/api/v1")
+    app.include_router(register_changes.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     app.include_router(observe_pages.router)
+    app.include_router(register_pages.router)
     app.include_router(web.router)
     return app

@@ -25,6 +25,13 @@ HEAD_HEADER = b"x-saylau-head"  # set by page handlers: the head of the snapshot
 MAX_AGE = b"public, max-age=5"  # election-night figures change; keep freshness short
 MAX_ENTRIES = 20_000
 NOT_CACHED = ("/static/", "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/audit/head")
+# "Where do I vote": a read sent as POST (an IIN must not be in a URL); it changes nothing, so
+# it does not make the next request re-read the chain head as a write does.
+LOOKUPS = ("/where-to-vote", "/where-to-vote/")
+# Answers that read the register (personal data) or serve operators: never kept.
+PRIVATE = ("/voters", "/voters.pdf", "/checkin/", *LOOKUPS)
+# Figures that change without the chain moving (check-ins): kept briefly by their own router.
+LIVE = ("/turnout",)
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,18 @@ class Entry:
 
 
 def cacheable(path: str) -> bool:
-    return path != "/" and not path.startswith(NOT_CACHED) and not path.endswith("/head.json")
+    return (
+        path != "/"
+        and not path.startswith(NOT_CACHED)
+        and not path.endswith("/head.json")
+        and not path.endswith(PRIVATE)
+        and not path.endswith(LIVE)
+    )
+
+
+def has_credentials(scope: Scope) -> bool:
+    """A request with a token is answered for that caller only: never from or into the cache."""
+    return any(name == b"authorization" for name, _ in scope["headers"])
 
 
 def api_etag(head_hash: str, key: str) -> bytes:
@@ -62,7 +80,7 @@ class FastPath:
             await self._write(scope, receive, send, site)
             return
         path: str = scope["path"]
-        if not cacheable(path):
+        if not cacheable(path) or has_credentials(scope):
             await self.app(scope, receive, send)
             return
         if not site.is_fresh():
@@ -125,5 +143,6 @@ class FastPath:
             await send(message)
 
         await self.app(scope, receive, watch)
-        if scope["method"] not in ("HEAD", "OPTIONS") and status < 400:
+        lookup = scope["path"].endswith(LOOKUPS)
+        if scope["method"] not in ("HEAD", "OPTIONS") and status < 400 and not lookup:
             site.invalidate()  # type: ignore[attr-defined]

@@ -4,6 +4,10 @@ The files are rendered by the same renderer as the served site and laid out so t
 host (nginx, a CDN, `python -m http.server`) serves them under the same paths: a directory per
 page with its `index.html`. The search page, which has no server behind it here, searches the
 published `stations.json` in the browser.
+
+Nothing from the voter register is published: the "where do I vote" lookup reads it, so its
+page here only says that the lookup needs the served site and points to the station search;
+the operators' check-in page is not written at all.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from saylau.publish.dataset import Dataset
 from saylau.publish.downloads import auxiliary_files, build_downloads
 from saylau.publish.integrity import integrity_files
 from saylau.web.i18n import LANGUAGES
+from saylau.web.register_pages import lookup_path, where_to_vote_page
 from saylau.web.render import Renderer, data_path, election_path, unit_path
 from saylau.web.routes import STATIC_DIR
 
@@ -101,7 +106,9 @@ def _write_election(
         home = election_path(lang, code)
         _write(out, home + "search/", renderer.search_page(dataset, lang, None, None).encode())
         _write(out, home + "downloads/", renderer.downloads_page(dataset, lang, files).encode())
-        written += 2
+        lookup = where_to_vote_page(dataset, lang, served=False).encode()
+        _write(out, lookup_path(lang, code), lookup)
+        written += 3
     ids = sorted(dataset.units)
     chunks = [(lang, ids[i : i + CHUNK]) for lang in LANGUAGES for i in range(0, len(ids), CHUNK)]
     total = len(ids) * len(LANGUAGES)

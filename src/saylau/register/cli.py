@@ -25,6 +25,8 @@ from saylau.cli.common import (
 from saylau.register.bulk import COLUMNS, import_extract
 from saylau.register.changes_cli import COMMANDS as CHANGE_COMMANDS
 from saylau.register.checkin import ISSUE, NewPerson, check_in
+from saylau.register.duplicates_cli import app as duplicates_app
+from saylau.register.lists import write_voter_list_pdf
 from saylau.register.offline_cli import conflicts, devices, offline
 from saylau.register.turnout import hourly_turnout, reconcile
 from saylau.register.voters import exclusions_by_reason, registered_by_pec
@@ -138,6 +140,24 @@ def _new_person(text: str) -> NewPerson:
     return NewPerson(family, given, birth, sex, address)
 
 
+@app.command("list-pdf")
+def list_pdf_command(
+    pec: Annotated[str, typer.Argument(help="The PEC's code.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Write the PDF here.")],
+    lang: Annotated[str, typer.Option("--lang", help="kk, ru or en.")] = "kk",
+    election: ElectionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Print a PEC's voter list for signing on election day (personal data: keep it safe)."""
+    if lang not in ("kk", "ru", "en"):
+        raise fail(f"--lang {lang!r}: one of kk, ru, en")
+    engine = open_db(db)
+    with reported(), session_scope(engine) as session:
+        listed = write_voter_list_pdf(session, get_election(session, election), pec, out_file,
+                                      lang)  # fmt: skip
+    out.print(f"wrote the list of PEC {pec} ({listed:,} voters) to {out_file}", highlight=False)
+
+
 @app.command("exclusions")
 def exclusions_command(
     election: ElectionOption = None, as_json: JsonOption = False, db: DbOption = DEFAULT_DB
@@ -216,6 +236,7 @@ def reconcile_command(
 # Changes before election day live in their own module; they are commands of this group.
 for _name, _command in CHANGE_COMMANDS.items():
     app.command(_name)(_command)
+app.add_typer(duplicates_app, name="duplicates")
 app.add_typer(devices, name="device")
 app.add_typer(offline, name="offline")
 app.add_typer(conflicts, name="conflicts")

@@ -1,0 +1,73 @@
+"""Live turnout from check-ins: any unit, hour by hour, as election day goes.
+
+Check-ins do not move the audit chain (they are not published results), so the head-keyed
+cache of public reads would never refresh this; it is answered here instead, from a small
+in-process cache that keeps each unit's figures for `FRESH_SECONDS`. Counts only: no check-in,
+voter or time of a single ballot is ever shown.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from cachetools import TTLCache
+from fastapi import APIRouter, Request
+
+from saylau.administration.service import get_election
+from saylau.api.deps import ReadSession
+from saylau.api.schemas import HourlyTurnoutOut
+from saylau.audit.service import now_iso
+from saylau.register.turnout import hourly_turnout
+
+router = APIRouter(tags=["public"])
+
+FRESH_SECONDS = 30
+
+
+class LiveCache:
+    """One app's kept figures (each app serves one database)."""
+
+    def __init__(self, seconds: float = FRESH_SECONDS) -> None:
+        self.kept: TTLCache[tuple[str, str], dict[str, Any]] = TTLCache(20_000, seconds)
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> dict[str, Any] | None:
+        with self.lock:
+            return self.kept.get(key)
+
+    def put(self, key: tuple[str, str], document: dict[str, Any]) -> None:
+        with self.lock:
+            self.kept[key] = document
+
+    def clear(self) -> None:
+        """Forget every kept figure (an operator who must see a change at once; tests)."""
+        with self.lock:
+            self.kept.clear()
+
+
+@router.get(
+    "/elections/{election}/units/{unit}/turnout",
+    response_model=HourlyTurnoutOut,
+    summary="Turnout from check-ins by local hour (refreshed every 30 seconds)",
+)
+def unit_turnout(
+    election: str, unit: str, session: ReadSession, request: Request
+) -> dict[str, Any]:
+    cache: LiveCache = request.app.state.live_turnout
+    key = (election, unit)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    result = hourly_turnout(session, get_election(session, election), unit)
+    document = {
+        "unit": result.unit,
+        "registered": result.registered,
+        "as_of": now_iso(),
+        "hours": [
+            {"hour": hour, "ballots": ballots, "share": round(share, 6)}
+            for hour, ballots, share in result.cumulative()
+        ],
+    }
+    cache.put(key, document)
+    return document
