@@ -7,7 +7,7 @@ from sqlalchemy import Engine, func, select
 from saylau.administration.service import get_election
 from saylau.register.changes import changes_by_kind
 from saylau.register.models import BallotIssue
-from saylau.register.turnout import hourly_turnout, hourly_turnout_by_unit
+from saylau.register.turnout import hourly_turnout, hourly_turnout_by_unit, reconcile
 from saylau.scenarios.register_build import build_register
 from saylau.store.db import session_scope
 from tests.register.voters import pec_codes
@@ -31,6 +31,7 @@ def test_the_scenario_register_and_its_election_day(small_election: Engine) -> N
         nation = hourly_turnout(session, election)
         pec = pec_codes(small_election)[5]
         one = hourly_turnout(session, election, pec)
+        short = reconcile(session, election)
     assert counts["transfer"] == built.transfers and counts["avc_used"] == built.certificates_used
     assert ballots == voters_with_ballots  # one ballot per voter
     assert ballots == built.ballots + built.mobile_requests + built.certificates_used + (
@@ -39,4 +40,8 @@ def test_the_scenario_register_and_its_election_day(small_election: Engine) -> N
     assert by_unit["KZ"] == nation and by_unit[pec] == one
     assert sum(nation.by_hour.values()) == ballots
     assert set(nation.by_hour) <= set(range(7, 20))  # polling hours, local time
-    assert 0.6 < nation.cumulative()[-1][2] < 0.8  # the protocols' 69% turnout, drawn
+    assert 0.6 < nation.cumulative()[-1][2] < 0.8  # the protocols' 69% turnout
+    # At scale 1 each PEC's check-ins make its protocol's ballots issued, save where its list
+    # ran short (voters moved away): reconciliation flags only those, and only short.
+    assert all(r.checked_in < r.protocol_issued for r in short)
+    assert len(short) < len(pec_codes(small_election)) / 4

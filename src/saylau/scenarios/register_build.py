@@ -7,13 +7,14 @@ designated for election-day registration (in proportion to the PECs) and 2,267 v
 the day. Every change and every special check-in goes through the same functions an operator's
 request does, so the scenario obeys the deadlines and the one-ballot rule rather than asserting
 them. The ordinary station ballots (most of election day) are then written in bulk: one per
-chosen voter at the PEC whose list they are on, as many as the protocol's turnout, at times
-spread over the polling day, which is what the hourly turnout is published from. The time curve
-is made up; the CEC publishes none per hour.
+drawn voter at the PEC whose list they are on, so many that each PEC's check-ins make its
+protocol's ballots issued (times `scale`), at times spread over the polling day, which is what
+the hourly turnout is published from. The time curve is made up; the CEC publishes none.
 """
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
@@ -133,7 +134,7 @@ def build_register(
         election = get_election(session, election_code)
         used, added = _special_checkins(session, election, share, residents, unregistered, rng,
                                         progress)  # fmt: skip
-        ballots = _station_ballots(session, election, rng, progress)
+        ballots = _station_ballots(session, election, scale, rng, progress)
     return RegisterBuilt(voters, len(residents), len(unregistered), len(moved), len(certified),
                          used, len(mobile), added, ballots)  # fmt: skip
 
@@ -295,34 +296,47 @@ def _newcomer(born: date, n: int) -> tuple[str, NewPerson]:
 
 
 def _station_ballots(
-    session: Session, election: Election, rng: np.random.Generator, progress: Progress
+    session: Session,
+    election: Election,
+    scale: float,
+    rng: np.random.Generator,
+    progress: Progress,
 ) -> int:
-    """Bulk ballots at each PEC up to the protocol's turnout, for voters on its list who have
-    none yet; one per voter by construction (each voter is drawn at most once)."""
+    """Bulk ballots at each PEC, so that with the ones already issued there they make the
+    protocol's ballots issued (times `scale`), drawn from voters on its list who have none yet;
+    one per voter by construction. A PEC whose list ran short (voters moved away) gets what it
+    has, and `saylau register reconcile` shows the difference, as it would a real one."""
     profile = profile_of(election)
-    numbers = {
-        total: [line.no for line in profile.lines if line.code in profile.totals[total]]
-        for total in ("registered", "voters")
+    numbers = [line.no for line in profile.lines if line.code in profile.totals["voters"]]
+    wanted = {
+        pec: round(sum(v.get(n, 0) for n in numbers) * scale)
+        for pec, v in current_pec_lines(session, election).items()
     }
-    lines = current_pec_lines(session, election)
-    turnout = {
-        pec: sum(v.get(n, 0) for n in numbers["voters"])
-        / max(1, sum(v.get(n, 0) for n in numbers["registered"]))
-        for pec, v in lines.items()
-    }
+    already = dict(
+        session.execute(
+            select(BallotIssue.pec_id, func.count())
+            .where(BallotIssue.election_id == election.id)
+            .group_by(BallotIssue.pec_id)
+        ).all()
+    )
     voted = select(BallotIssue.voter_id).where(BallotIssue.election_id == election.id)
     rows = session.execute(
-        select(Voter.id, Voter.pec_id)
+        select(Voter.pec_id, Voter.id)
         .where(Voter.election_id == election.id, Voter.status == "active", Voter.id.not_in(voted))
         .order_by(Voter.pec_id, Voter.id)
     ).all()
     if not rows:
         return 0
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    pec_of = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-    chance = np.array([turnout.get(int(p), 0.0) for p in pec_of])
-    chosen = rng.random(len(ids)) < chance
-    ids, pec_of = ids[chosen], pec_of[chosen]
+    pec_of = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    every = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+    starts = np.r_[0, np.flatnonzero(np.diff(pec_of)) + 1, len(pec_of)]
+    chosen: list[np.ndarray] = []
+    for start, stop in itertools.pairwise(starts):
+        pec = int(pec_of[start])
+        need = max(0, wanted.get(pec, 0) - int(already.get(pec, 0)))
+        chosen.append(rng.permutation(every[start:stop])[:need])
+    ids = np.concatenate(chosen) if chosen else np.array([], dtype=np.int64)
+    pec_of = np.repeat(pec_of[starts[:-1]], [len(c) for c in chosen])
     times = _polling_time(election, rng, len(ids))
     for start in range(0, len(ids), BATCH):
         stop = min(start + BATCH, len(ids))
