@@ -132,3 +132,28 @@ def test_voter_finds_their_polling_station(browser: Browser, server: str, night:
         shot(page, f"where-to-vote-neutral-{name}")
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         context.close()
+
+
+def test_public_pages_show_turnout_from_check_ins(
+    browser: Browser, server: str, night: Night
+) -> None:
+    pec = pec_codes(night.engine)[12]
+    voters = [person(1100 + i, pec) for i in range(4)]
+    register(night.engine, voters)
+    token = night.token("PEC 12", "pec-operator", pec)
+    for n, voter in enumerate(voters[:3]):
+        answer = night.client.post(
+            "/api/v1/elections/kz-2022/checkins",
+            json={"pec": pec, "iin": voter.iin, "client_id": f"turnout-{n}"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.status_code == 201
+    page = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{server}/ru/kz-2022/{pec}/")
+    live = page.locator("#live-turnout")
+    expect(live).to_be_visible()
+    expect(live.locator("tbody tr").last).to_contain_text("75,00 %")
+    shot(page, "turnout-pec-phone-ru")
+    nation = browser.new_context(locale="en-US").new_page()
+    nation.goto(f"{server}/en/kz-2022/")
+    expect(nation.locator("#live-turnout")).to_be_visible()

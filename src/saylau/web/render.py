@@ -161,6 +161,9 @@ class Renderer:
             lines=dataset.profile.lines,
             share_above=float(dataset.profile.winner_rule.share_above) * 100,
             json_url=f"/api/v1/elections/{quote(dataset.election_code)}/results/{quote(unit.code)}",
+            turnout_url=(
+                f"/api/v1/elections/{quote(dataset.election_code)}/units/{quote(unit.code)}/turnout"
+            ),
             **self._common(dataset, lang, here),
         )
 

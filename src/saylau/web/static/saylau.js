@@ -77,4 +77,35 @@
       });
     }
   }
+
+  /* Election-day turnout from check-ins (served site only: the API answers live). */
+  var live = document.getElementById("live-turnout");
+  if (live && window.fetch) {
+    var showTurnout = function () {
+      fetch(live.getAttribute("data-url"), { cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (t) {
+          if (!t || !t.registered || !t.hours.length) return;
+          var lang = live.getAttribute("data-lang");
+          var body = live.querySelector("tbody");
+          body.textContent = "";
+          t.hours.forEach(function (h) {
+            var row = body.insertRow();
+            var by = document.createElement("th");
+            by.scope = "row";
+            by.textContent = String((h.hour + 1) % 24).padStart(2, "0") + ":00";
+            row.appendChild(by);
+            var n = row.insertCell(), s = row.insertCell();
+            n.className = s.className = "num";
+            n.textContent = h.ballots.toLocaleString(lang);
+            s.textContent = (h.share * 100).toLocaleString(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " %";
+          });
+          live.querySelector(".as-of").textContent = t.as_of.slice(0, 19).replace("T", " ") + " UTC";
+          live.hidden = false;
+        })
+        .catch(function () {});
+    };
+    showTurnout();
+    setInterval(showTurnout, 30000);
+  }
 })();
