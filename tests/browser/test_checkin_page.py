@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.night import Night
-from tests.register.voters import pec_codes, person, register
+from tests.register.voters import designate, pec_codes, person, register
 
 SHOTS = Path("/tmp/shots")
 
@@ -157,3 +158,31 @@ def test_public_pages_show_turnout_from_check_ins(
     nation = browser.new_context(locale="en-US").new_page()
     nation.goto(f"{server}/en/kz-2022/")
     expect(nation.locator("#live-turnout")).to_be_visible()
+
+
+def test_operator_registers_a_person_on_no_list(
+    browser: Browser, server: str, night: Night
+) -> None:
+    pec = pec_codes(night.engine)[13]
+    designate(night.engine, [pec], "unregistered")
+    newcomer = person(1200, pec, born=date(1991, 2, 3), sex="male")  # not registered
+    token = night.token("PEC 13", "pec-operator", pec)
+    page = browser.new_context(locale="kk-KZ", viewport={"width": 390, "height": 900}).new_page()
+    page.goto(f"{server}/kk/kz-2022/checkin/")
+    page.fill("#token", token)
+    page.fill("#pec", pec)
+    check_in(page, newcomer.iin)
+    verdict = page.locator("#verdict")
+    expect(verdict).to_have_class("verdict refuse")
+    expect(verdict).to_contain_text("тізілімінде жоқ")  # not on the register
+    page.click("#newcomer summary")
+    page.fill("#family_name", "Сәрсенбаев")
+    page.fill("#given_names", "Ерлан")
+    page.fill("#birth_date", "1991-02-03")
+    page.select_option("#sex", "male")
+    page.fill("#address", "Абай даңғылы 5")
+    check_in(page, newcomer.iin)
+    expect(verdict).to_have_class("verdict issue")
+    expect(verdict).to_contain_text("бүгін енгізілді")
+    expect(page.locator("#newcomer")).not_to_have_attribute("open", "")
+    shot(page, "checkin-newcomer-phone-kk")

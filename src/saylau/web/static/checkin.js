@@ -18,6 +18,7 @@
   var mobile = $("mobile"), supplementary = $("supplementary"), avc = $("avc");
   var verdict = $("verdict"), offline = $("offline");
   var pending = null; /* {key, body}: a check-in whose answer never arrived */
+  var NEWCOMER = ["family_name", "given_names", "birth_date", "sex", "address"];
   var busy = false;
 
   function text(name) { return form.getAttribute("data-" + name) || ""; }
@@ -123,7 +124,10 @@
     } else if (body && body.outcome === "refuse") {
       var template = text("reason-" + body.reason);
       var reason = template ? fill(template, body) : body.message;
-      if (body.reason === "excluded") reason += " (" + body.message.split(": ").pop() + ")";
+      if (body.reason === "excluded" || body.reason === "superseded") {
+        reason += " (" + body.message.split(": ").pop() + ")";
+      }
+      if (body.reason === "invalid_person") reason += ": " + body.message.split(": ").slice(1).join(": ");
       show("refuse", text("refuse"), reason + " · " + number);
       record(number, "refuse", text("refuse") + ": " + reason);
     } else {
@@ -136,6 +140,8 @@
     $("operator").open = false; /* the settings worked: room for the verdict on a phone */
     iin.value = "";
     mobile.checked = false; supplementary.checked = false; avc.value = "";
+    NEWCOMER.forEach(function (id) { if (id !== "sex") $(id).value = ""; });
+    $("newcomer").open = false;
     iin.focus();
   }
 
@@ -178,6 +184,10 @@
     if (bad) { showProblem(bad); iin.focus(); return; }
     var body = { pec: pec.value.trim(), iin: number, mobile: mobile.checked, supplementary: supplementary.checked };
     if (avc.value.trim()) body.avc = avc.value.trim(); /* sent only when filled */
+    if ($("newcomer").open && $("family_name").value.trim()) {
+      body.person = {};
+      NEWCOMER.forEach(function (id) { body.person[id] = $(id).value.trim(); });
+    }
     var key = JSON.stringify(body);
     body.client_id = pending && pending.key === key ? pending.body.client_id
       : (window.crypto && crypto.randomUUID ? crypto.randomUUID() : Date.now() + "-" + Math.random().toString(16).slice(2));
