@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from saylau import __version__
 from saylau.api import errors
+from saylau.api.checkin_lane import CheckinLane, close_lane
 from saylau.api.fastpath import FastPath
 from saylau.api.guards import RefuseNul
 from saylau.api.ratelimit import RateLimit
@@ -52,6 +55,8 @@ def create_app(engine: Engine, check_every: float = CHECK_EVERY) -> FastAPI:
     app.state.live_turnout = turnout.LiveCache()
     errors.install(app)
     app.add_middleware(FastPath)
+    app.add_middleware(CheckinLane)  # inside RefuseNul, outside the cache and the app
+    app.router.add_event_handler("shutdown", partial(close_lane, app.state))
     app.add_middleware(RefuseNul)
     app.include_router(public.router, prefix="/api/v1")
     app.include_router(protocols.router, prefix="/api/v1")

@@ -24,7 +24,7 @@ class RefuseNul:
             where = None
             if "\x00" in scope["path"]:
                 where = "path"
-            elif b"\x00" in unquote_to_bytes(scope["query_string"]):
+            elif scope["query_string"] and b"\x00" in unquote_to_bytes(scope["query_string"]):
                 where = "query string"
             if where is not None:
                 body = json.dumps(

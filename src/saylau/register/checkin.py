@@ -16,7 +16,10 @@ insert runs in a savepoint with every change that goes with it (list moves, the 
 a new voter), and a unique violation becomes "already voted at PEC X at T", read back from the
 row that won; the savepoint's rollback undoes the rest. That holds across PECs, API workers and
 processes, on SQLite (writers serialise) and on PostgreSQL (the second insert waits for the
-first and then fails).
+first and then fails). A ballot with nothing going with it (at the voter's own PEC, mobile) is
+the same insert as `INSERT ... ON CONFLICT DO NOTHING`, which waits for the first in just the
+same way and then inserts nothing: no row back means the same "already voted", read back from
+the row that won, without the two round trips of a savepoint (issue 6: check-in throughput).
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
+from typing import Protocol
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,12 +40,27 @@ from saylau.audit.service import now_iso
 from saylau.domain.eligibility import voter_rules
 from saylau.domain.errors import Conflict, NotFound
 from saylau.domain.iin import IinError, parse_iin
+from saylau.domain.register_changes import ChangeRules
 from saylau.register.changes import has_mobile_request, rules_of, site_scope
 from saylau.register.models import AbsenteeCertificate, BallotIssue, RegisterChange, Voter
 from saylau.register.voters import VoterRecord, record_problems
 
 ISSUE = "issue"
 REFUSE = "refuse"
+# The insert that cannot violate a unique key, per database: the row back, or nothing.
+INSERT_ONCE = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+class PecLike(Protocol):
+    """What a check-in needs of the PEC: a `Unit`, or the API's remembered `Target`."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def code(self) -> str: ...
+
+
 KINDS = ("station", "mobile", "supplementary", "avc", "new")
 
 
@@ -89,7 +109,19 @@ class Offline:
         return datetime.fromisoformat(self.at).astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _pec(session: Session, election: Election, code: str) -> Unit:
+_RULES: dict[str, ChangeRules] = {}
+
+
+def _rules(election: Election) -> ChangeRules:
+    """The election's change rules, parsed once per profile text: the text is frozen with the
+    election and its digest names it, and parsing it costs more than a whole check-in."""
+    rules = _RULES.get(election.profile_sha256)
+    if rules is None:
+        rules = _RULES[election.profile_sha256] = rules_of(election)
+    return rules
+
+
+def _pec(session: Session, election: Election, code: str) -> PecLike:
     pec = session.scalar(
         select(Unit).where(Unit.election_id == election.id, Unit.code == code, Unit.kind == "pec")
     )
@@ -123,9 +155,12 @@ def check_in(
     avc: str | None = None,
     person: NewPerson | None = None,
     offline: Offline | None = None,
+    pec: PecLike | None = None,
 ) -> CheckIn:
-    """Check one voter in at one PEC (in the caller's write session, which commits)."""
-    pec = _pec(session, election, pec_code)
+    """Check one voter in at one PEC (in the caller's write session, which commits). `pec`,
+    when the caller has already found PEC `pec_code` (the API remembers them), saves a read."""
+    if pec is None or pec.code != pec_code:
+        pec = _pec(session, election, pec_code)
 
     def refuse(reason: str, message: str, **more: str | None) -> CheckIn:
         return CheckIn(REFUSE, reason, message, iin, pec.code, **more)
@@ -183,10 +218,7 @@ def check_in(
                 "add the voter here as a supplementary registration if this PEC is designated",
                 earlier_pec=home,
             ))  # fmt: skip
-        if (
-            rules_of(election).designated_sites_only
-            and site_scope(session, election, pec.id) is None
-        ):
+        if _rules(election).designated_sites_only and site_scope(session, election, pec.id) is None:
             return voted_or(refuse(
                 "not_designated",
                 f"PEC {pec.code} is not designated for election-day registration; "
@@ -201,7 +233,7 @@ def check_in(
 
         return issue("supplementary", move)
     if mobile:
-        if rules_of(election).mobile_requires_request and not has_mobile_request(
+        if _rules(election).mobile_requires_request and not has_mobile_request(
             session, election, voter.id, pec.id
         ):
             return voted_or(refuse(
@@ -242,7 +274,7 @@ def _issue(
     session: Session,
     election: Election,
     voter: Voter,
-    pec: Unit,
+    pec: PecLike,
     iin: str,
     kind: str,
     operator: str,
@@ -254,21 +286,26 @@ def _issue(
     offline check-in keeps the time the device signed (in UTC, like every other): that is when
     the ballot was given."""
     at = offline.utc() if offline else now_iso()
+    row = {
+        "election_id": election.id,
+        "voter_id": voter.id,
+        "pec_id": pec.id,
+        "kind": kind,
+        "issued_at": at,
+        "operator": operator,
+        "client_id": client_id,
+        "device_id": offline.device_id if offline else None,
+        "offline_at": offline.at if offline else None,
+    }
+    insert_once = INSERT_ONCE.get(session.get_bind().dialect.name)
+    if also is None and insert_once is not None:
+        stmt = insert_once(BallotIssue).values(row).on_conflict_do_nothing()
+        if session.execute(stmt.returning(BallotIssue.id)).first() is None:
+            return _after_conflict(session, election, voter, pec, iin, client_id)
+        return CheckIn(ISSUE, "issued", f"issue a ballot to IIN {iin}", iin, pec.code, kind, at)
     try:
         with session.begin_nested():
-            session.add(
-                BallotIssue(
-                    election_id=election.id,
-                    voter_id=voter.id,
-                    pec_id=pec.id,
-                    kind=kind,
-                    issued_at=at,
-                    operator=operator,
-                    client_id=client_id,
-                    device_id=offline.device_id if offline else None,
-                    offline_at=offline.at if offline else None,
-                )
-            )
+            session.add(BallotIssue(**row))
             session.flush()
             if also is not None:
                 also(at)
@@ -283,7 +320,7 @@ def _with_certificate(
     session: Session,
     election: Election,
     voter: Voter,
-    pec: Unit,
+    pec: PecLike,
     iin: str,
     number: str,
     issue: Callable[[str, Callable[[str], None] | None], CheckIn],
@@ -338,7 +375,7 @@ def _with_certificate(
 def _register_on_day(
     session: Session,
     election: Election,
-    pec: Unit,
+    pec: PecLike,
     iin: str,
     person: NewPerson,
     operator: str,
@@ -349,7 +386,7 @@ def _register_on_day(
     """A person on no list: at a PEC designated for it, checked as the register's import
     checks a record, then added to this PEC's list and given a ballot, together."""
     scope = site_scope(session, election, pec.id)
-    if rules_of(election).designated_sites_only and scope != "unregistered":
+    if _rules(election).designated_sites_only and scope != "unregistered":
         return refuse(
             "not_designated",
             f"PEC {pec.code} is not designated for registering people on no list; "
@@ -394,7 +431,7 @@ def _register_on_day(
     return CheckIn(ISSUE, "issued", f"issue a ballot to IIN {iin}", iin, pec.code, "new", at)
 
 
-def _already_voted(session: Session, iin: str, pec: Unit, earlier: BallotIssue) -> CheckIn:
+def _already_voted(session: Session, iin: str, pec: PecLike, earlier: BallotIssue) -> CheckIn:
     where = _unit_code(session, earlier.pec_id)
     return CheckIn(
         REFUSE,
@@ -408,7 +445,7 @@ def _already_voted(session: Session, iin: str, pec: Unit, earlier: BallotIssue) 
 
 
 def _after_conflict(
-    session: Session, election: Election, voter: Voter, pec: Unit, iin: str, client_id: str
+    session: Session, election: Election, voter: Voter, pec: PecLike, iin: str, client_id: str
 ) -> CheckIn:
     """The insert lost to a row already there: the voter's ballot, or this client key's."""
     earlier = _earlier(session, election, voter.id)

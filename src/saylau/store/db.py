@@ -30,8 +30,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """An engine for `url` (default: `default_url()`), with SQLite set up for safe use."""
+def make_engine(
+    url: str | None = None, *, pool_size: int | None = None, pre_ping: bool = True
+) -> Engine:
+    """An engine for `url` (default: `default_url()`), with SQLite set up for safe use.
+
+    `pool_size` (PostgreSQL): connections kept per process, with none beyond (the served app
+    sizes it so that its workers together stay under the server's max_connections).
+    `pre_ping` tests each connection as it leaves the pool: one round trip, worth it for the
+    command line, not for a server answering thousands of check-ins a second, where a
+    connection broken by a database restart fails one request (which its client retries with
+    the same key, safely) and the pool is then renewed."""
     url = url or default_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -46,8 +55,17 @@ def make_engine(url: str | None = None) -> Engine:
         # switch it to a generic plan; planned on statistics from before a bulk load (a scenario
         # build is one transaction), that plan scans whole tables per batch and a build of
         # 100,000 PECs took 6 minutes instead of 1.5. Planning each execution is cheap here.
-        return create_engine(url, pool_pre_ping=True, connect_args={"prepare_threshold": None})
-    return create_engine(url, pool_pre_ping=True)
+        return create_engine(
+            url,
+            pool_pre_ping=pre_ping,
+            connect_args={"prepare_threshold": None},
+            **_pool(pool_size),
+        )
+    return create_engine(url, pool_pre_ping=pre_ping, **_pool(pool_size))
+
+
+def _pool(size: int | None) -> dict[str, int]:
+    return {} if size is None else {"pool_size": size, "max_overflow": 0}
 
 
 def describe_url(url: str) -> str:
