@@ -13,8 +13,9 @@ retried client key...), so each answer but "issue" is made, worded and tested in
 `register.checkin`. The lane's "issue" is the same `CheckIn` the app returns for that case.
 The statement runs on the event loop (psycopg's asynchronous connections, autocommit, prepared
 once per connection): no thread hand-off, one round trip. The token and the PEC come from what
-the worker remembers (`deps.TokenCache`, `access.Targets`); the first sight of either is read
-in a thread, as the app would. PostgreSQL only: on SQLite, where writers serialise anyway,
+the worker remembers (`deps.TokenCache`, `access.Targets`): a token is read again every
+`deps.TOKEN_TTL` seconds, on the event loop too (an unknown or revoked one goes to the app,
+which says which); a PEC is read once, in a thread, as the app would. PostgreSQL only: on SQLite, where writers serialise anyway,
 every request takes the app's path.
 """
 
@@ -32,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from saylau.api.access import Target
-from saylau.api.deps import TokenCache, look_up_principal, token_cache_of
+from saylau.api.deps import token_cache_of
 from saylau.api.routers.register import CheckinState, checkin_state_of
 from saylau.api.schemas import CheckInBody
 from saylau.audit.service import now_iso
@@ -42,6 +43,9 @@ from saylau.register.checkin import ISSUE, CheckIn
 from saylau.store.db import session_scope
 from saylau.users.service import Principal, token_digest
 
+USER_BY_TOKEN = """
+SELECT name, role, scope FROM api_user WHERE token_sha256 = %(digest)s AND revoked_at IS NULL
+"""
 HANDED_ON = "saylau.checkin_lane.handed_on"  # scope key: the app answers this one
 PATH = re.compile(r"^/api/v1/elections/([^/]+)/checkins$")
 MAX_BODY = 16_384  # a plain check-in is ~150 bytes; anything bigger goes the long way
@@ -118,25 +122,25 @@ class CheckinLane:
         chosen = hot.elections.get(election)
         if chosen is None:
             return None  # the app's path loads and remembers it on its first check-in
-        caller = cache.get(token_digest(token))
-        pec = None
-        if caller is not None:
-            try:
-                pec = hot.targets.remembered(chosen.id, caller, "voter.checkin", request.pec, "pec")
-            except SaylauError:
-                return None
-        if caller is None or pec is None:  # first sight of this token or PEC: read them once
-            found = await run_in_threadpool(_authorize, engine, hot, cache, token, chosen.id,
-                                            request.pec)  # fmt: skip
-            if found is None:
-                return None
-            caller, pec = found
+        pool = await self._pool(engine, hot)
+        digest = token_digest(token)
+        caller = cache.get(digest)
+        if caller is None:  # every TOKEN_TTL seconds per token: read on the event loop
+            caller = await _principal(pool, hot, digest)
+            if caller is None:
+                return None  # unknown or revoked: the app answers 401 and says which
+            cache.put(digest, caller)
+        try:
+            pec = hot.targets.remembered(chosen.id, caller, "voter.checkin", request.pec, "pec")
+            if pec is None:  # first sight of this PEC in this worker: read it once
+                pec = await run_in_threadpool(_target, engine, hot, caller, chosen.id, request.pec)
+        except SaylauError:
+            return None
         at = now_iso()
         params: dict[str, Any] = {
             "election": chosen.id, "iin": request.iin, "pec": pec.id, "at": at,
             "operator": caller.name, "client": request.client_id,
         }  # fmt: skip
-        pool = await self._pool(engine, hot)
         async with hot.limit, pool.connection() as connection:
             cursor = await connection.execute(INSERT_IF_ON_LIST, params, prepare=True)
             issued = await cursor.fetchone()
@@ -171,22 +175,20 @@ async def close_lane(state: Any) -> None:
         hot.pool = None
 
 
-def _authorize(
-    engine: Engine, hot: CheckinState, cache: TokenCache, token: str, election_id: int, code: str
-) -> tuple[Principal, Target] | None:
-    """The caller and the PEC, read from the database once each (then remembered), or None
-    when the app must answer (unknown token, PEC or scope: it says which)."""
-    try:
-        digest = token_digest(token)
-        caller = cache.get(digest)
-        if caller is None:
-            caller = look_up_principal(engine, token)
-            cache.put(digest, caller)
-        with session_scope(engine) as session:
-            pec = hot.targets.authorize(session, election_id, caller, "voter.checkin", code, "pec")
-    except SaylauError:
-        return None
-    return caller, pec
+async def _principal(pool: AsyncConnectionPool, hot: CheckinState, digest: str) -> Principal | None:
+    """The active user whose token has this digest (as `users.service.authenticate` finds it),
+    or None."""
+    async with hot.limit, pool.connection() as connection:
+        cursor = await connection.execute(USER_BY_TOKEN, {"digest": digest}, prepare=True)
+        row = await cursor.fetchone()
+    return None if row is None else Principal(*row)
+
+
+def _target(engine: Engine, hot: CheckinState, caller: Principal, election_id: int,
+            code: str) -> Target:  # fmt: skip
+    """The PEC, read once and then remembered (NotFound or Forbidden: the app says which)."""
+    with session_scope(engine) as session:
+        return hot.targets.authorize(session, election_id, caller, "voter.checkin", code, "pec")
 
 
 def _bearer(scope: Scope) -> str | None:
