@@ -15,8 +15,8 @@ The statement runs on the event loop (psycopg's asynchronous connections, autoco
 once per connection): no thread hand-off, one round trip. The token and the PEC come from what
 the worker remembers (`deps.TokenCache`, `access.Targets`): a token is read again every
 `deps.TOKEN_TTL` seconds, on the event loop too (an unknown or revoked one goes to the app,
-which says which); a PEC is read once, in a thread, as the app would. PostgreSQL only: on SQLite, where writers serialise anyway,
-every request takes the app's path.
+which says which); a PEC is read once, in a thread, as the app would. PostgreSQL only: on
+SQLite, where writers serialise anyway, every request takes the app's path.
 """
 
 from __future__ import annotations
