@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from saylau.analytics.analyze import load_subject, run, write_flags_csv
 from saylau.cli.common import (
     DEFAULT_DB,
     DbOption,
@@ -21,11 +20,13 @@ from saylau.cli.common import (
     reported,
 )
 from saylau.domain.errors import SaylauError
-from saylau.domain.integrity.analysis import STEPS, Analysis, Options
 from saylau.domain.integrity.fingerprint import DEFAULT_BOOTSTRAP
 from saylau.domain.integrity.flags import DEFAULT_Z
 from saylau.domain.integrity.integer_percent import DEFAULT_MIN_VOTERS, DEFAULT_REPETITIONS
 from saylau.store.db import session_scope
+
+if TYPE_CHECKING:
+    from saylau.domain.integrity.analysis import Analysis, Options
 
 
 class AnalysisOptionError(SaylauError):
@@ -69,6 +70,10 @@ def analyze_command(
 ) -> None:
     """Integrity tests on per-station results: distributions, integer percentages, the
     fingerprint, digits, turnout and share, station flags and subgroups."""
+    # Loaded here, not with the command line: every other command starts faster without it.
+    from saylau.analytics.analyze import load_subject, run, write_flags_csv
+    from saylau.domain.integrity.analysis import STEPS
+
     engine = open_db(db)
     with reported():
         options = _options(
@@ -120,6 +125,8 @@ def _options(
         problems.append(f"--z {z_threshold}: must be positive")
     if problems:
         raise AnalysisOptionError("; ".join(problems))
+    from saylau.domain.integrity.analysis import Options
+
     return Options(
         repetitions=repetitions,
         bootstrap=bootstrap,

@@ -10,7 +10,6 @@ from saylau.administration.cli import app as admin_app
 from saylau.administration.service import election_exists, get_election
 from saylau.analytics.analyze_cli import analyze_command
 from saylau.analytics.import_cli import app as import_app
-from saylau.api.serve import serve
 from saylau.audit.cli import app as audit_app
 from saylau.cli.common import DEFAULT_DB, DbOption, open_db, out, progress_bar, reported
 from saylau.observation.cli import app as observe_app
@@ -104,6 +103,8 @@ def demo_command(
             f"http://{host}:{port}/en/observe/{MISSION_CODE}/); Ctrl+C stops",
             highlight=False,
         )
+        from saylau.api.serve import serve  # the web stack loads only when a command serves
+
         serve(db, host, port, log_level="warning")
 
 
@@ -120,6 +121,8 @@ def serve_command(
         f"serving {describe_url(db)} at http://{host}:{port}/ (API docs: /api/v1/docs)",
         highlight=False,
     )
+    from saylau.api.serve import serve  # the web stack loads only when a command serves
+
     serve(db, host, port, workers)
 
 

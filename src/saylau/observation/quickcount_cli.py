@@ -25,7 +25,6 @@ from saylau.cli.common import (
     reported,
 )
 from saylau.observation.missions import get_mission
-from saylau.observation.quickcount import draw, running_estimate
 from saylau.store.db import session_scope
 
 app = typer.Typer(
@@ -53,6 +52,8 @@ def sample_command(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Draw the sample: stations per region and the frame's SHA-256 (--json adds the codes)."""
+    from saylau.observation.quickcount import draw  # SciPy loads only for the quick count
+
     engine = open_db(db)
     with reported(), session_scope(engine) as session:
         document = draw(session, get_election(session, election), size, seed).as_dict()
@@ -94,6 +95,8 @@ def estimate_command(
     Exits 0 whether or not an official figure lies outside: a difference is a finding to
     report, not a failure of the command.
     """
+    from saylau.observation.quickcount import running_estimate  # SciPy only when asked
+
     engine = open_db(db)
     with reported(), session_scope(engine) as session:
         found = get_mission(session, mission)

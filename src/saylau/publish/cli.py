@@ -19,7 +19,6 @@ from saylau.cli.common import (
 )
 from saylau.domain.errors import NotFound
 from saylau.publish.dataset import load_dataset
-from saylau.publish.site import write_site
 from saylau.store.db import session_scope
 
 app = typer.Typer(
@@ -34,6 +33,8 @@ def site_command(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Render every page (kk, ru, en) and every download of the election(s) into --out."""
+    from saylau.publish.site import write_site  # the page renderer loads only for this command
+
     engine = open_db(db)
     with reported():
         with session_scope(engine) as session:

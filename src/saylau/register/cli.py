@@ -26,7 +26,6 @@ from saylau.register.bulk import COLUMNS, import_extract
 from saylau.register.changes_cli import COMMANDS as CHANGE_COMMANDS
 from saylau.register.checkin import ISSUE, NewPerson, check_in
 from saylau.register.duplicates_cli import app as duplicates_app
-from saylau.register.lists import write_voter_list_pdf
 from saylau.register.offline_cli import conflicts, devices, offline
 from saylau.register.turnout import hourly_turnout, reconcile
 from saylau.register.voters import exclusions_by_reason, registered_by_pec
@@ -151,6 +150,8 @@ def list_pdf_command(
     """Print a PEC's voter list for signing on election day (personal data: keep it safe)."""
     if lang not in ("kk", "ru", "en"):
         raise fail(f"--lang {lang!r}: one of kk, ru, en")
+    from saylau.register.lists import write_voter_list_pdf  # the PDF library, only when asked
+
     engine = open_db(db)
     with reported(), session_scope(engine) as session:
         listed = write_voter_list_pdf(session, get_election(session, election), pec, out_file,
