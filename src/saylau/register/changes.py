@@ -103,7 +103,7 @@ def _check_window(
         raise ChangeRefused(f"{kind.replace('_', ' ')} for IIN {iin}: {problem}")
 
 
-def _log(
+def log_change(
     session: Session,
     election: Election,
     voter: Voter,
@@ -115,6 +115,7 @@ def _log(
     to_pec: int | None = None,
     reference: str | None = None,
 ) -> None:
+    """Add the permanent `register_change` row of one change (in the caller's transaction)."""
     session.add(
         RegisterChange(
             election_id=election.id,
@@ -149,8 +150,8 @@ def transfer(
         raise ChangeRefused(f"transfer: IIN {iin} is already on the list of PEC {to_pec}")
     home = voter.pec_id
     voter.pec_id = target.id
-    _log(session, election, voter, "transfer", applied_on, by, from_pec=home, to_pec=target.id,
-         reference=reference)  # fmt: skip
+    log_change(session, election, voter, "transfer", applied_on, by, from_pec=home,
+               to_pec=target.id, reference=reference)  # fmt: skip
     session.flush()
     return Recorded("transfer", iin, _unit_code(session, home), to_pec, applied_on, reference)
 
@@ -191,8 +192,8 @@ def issue_certificate(
         )
     )
     voter.status = "absentee"
-    _log(session, election, voter, "avc_issued", applied_on, by, from_pec=voter.pec_id,
-         reference=number)  # fmt: skip
+    log_change(session, election, voter, "avc_issued", applied_on, by, from_pec=voter.pec_id,
+               reference=number)  # fmt: skip
     session.flush()
     home = _unit_code(session, voter.pec_id)
     return Recorded("avc_issued", iin, home, None, applied_on, number)
@@ -219,8 +220,8 @@ def request_mobile(
     voter = _movable_voter(session, election, iin, "mobile request")
     if has_mobile_request(session, election, voter.id, voter.pec_id):
         raise ChangeRefused(f"mobile request: IIN {iin} already has one at this PEC")
-    _log(session, election, voter, "mobile_request", applied_on, by, to_pec=voter.pec_id,
-         reference=reason)  # fmt: skip
+    log_change(session, election, voter, "mobile_request", applied_on, by, to_pec=voter.pec_id,
+               reference=reason)  # fmt: skip
     session.flush()
     return Recorded("mobile_request", iin, None, _unit_code(session, voter.pec_id), applied_on,
                     reason)  # fmt: skip

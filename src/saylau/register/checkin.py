@@ -41,8 +41,8 @@ from saylau.domain.eligibility import voter_rules
 from saylau.domain.errors import Conflict, NotFound
 from saylau.domain.iin import IinError, parse_iin
 from saylau.domain.register_changes import ChangeRules
-from saylau.register.changes import has_mobile_request, rules_of, site_scope
-from saylau.register.models import AbsenteeCertificate, BallotIssue, RegisterChange, Voter
+from saylau.register.changes import has_mobile_request, log_change, rules_of, site_scope
+from saylau.register.models import AbsenteeCertificate, BallotIssue, Voter
 from saylau.register.voters import VoterRecord, record_problems
 
 ISSUE = "issue"
@@ -229,7 +229,8 @@ def check_in(
 
         def move(_at: str) -> None:
             voter.pec_id = pec.id
-            _log(session, election, voter, "supplementary", operator, home_id=home_id, to=pec.id)
+            log_change(session, election, voter, "supplementary", election.election_date,
+                       operator, from_pec=home_id, to_pec=pec.id)  # fmt: skip
 
         return issue("supplementary", move)
     if mobile:
@@ -242,32 +243,6 @@ def check_in(
             ))  # fmt: skip
         return issue("mobile")
     return issue("station")
-
-
-def _log(
-    session: Session,
-    election: Election,
-    voter: Voter,
-    kind: str,
-    operator: str,
-    *,
-    to: int,
-    home_id: int | None = None,
-    reference: str | None = None,
-) -> None:
-    session.add(
-        RegisterChange(
-            election_id=election.id,
-            voter_id=voter.id,
-            kind=kind,
-            from_pec_id=home_id,
-            to_pec_id=to,
-            applied_on=election.election_date,
-            recorded_at=now_iso(),
-            recorded_by=operator,
-            reference=reference,
-        )
-    )
 
 
 def _issue(
@@ -366,8 +341,8 @@ def _with_certificate(
             raise IntegrityError("absentee certificate already used", None, Exception())
         voter.pec_id = pec.id
         voter.status = "active"
-        _log(session, election, voter, "avc_used", operator, home_id=home_id, to=pec.id,
-             reference=number)  # fmt: skip
+        log_change(session, election, voter, "avc_used", election.election_date, operator,
+                   from_pec=home_id, to_pec=pec.id, reference=number)  # fmt: skip
 
     return issue("avc", retain)
 
@@ -417,7 +392,8 @@ def _register_on_day(
                     offline_at=offline.at if offline else None,
                 )
             )  # fmt: skip
-            _log(session, election, voter, "registered_on_day", operator, to=pec.id)
+            log_change(session, election, voter, "registered_on_day", election.election_date,
+                       operator, to_pec=pec.id)  # fmt: skip
             session.flush()
     except IntegrityError:
         # Another PEC registered the same person first (or this client key was used): answer

@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 from saylau.administration.models import Election, Unit
 from saylau.audit.service import now_iso
 from saylau.domain.errors import Conflict, NotFound, SaylauError
+from saylau.register.changes import log_change
 from saylau.register.duplicates import PENDING, SUPERSEDED
-from saylau.register.models import BallotIssue, DuplicatePair, RegisterChange, Voter
+from saylau.register.models import BallotIssue, DuplicatePair, Voter
 
 SAME_PERSON = "same_person"
 DIFFERENT_PEOPLE = "different_people"
@@ -193,19 +194,8 @@ def decide(
         assert voter is not None
         voter.status = SUPERSEDED
         voter.exclusion = f"same person as voter {kept.iin}"
-        session.add(
-            RegisterChange(
-                election_id=election.id,
-                voter_id=dropped.voter_id,
-                kind=RESOLVED,
-                from_pec_id=voter.pec_id,
-                to_pec_id=None,
-                applied_on=date.today(),
-                recorded_at=at,
-                recorded_by=by,
-                reference=str(pair_id),
-            )
-        )
+        log_change(session, election, voter, RESOLVED, date.today(), by,
+                   from_pec=voter.pec_id, reference=str(pair_id))  # fmt: skip
     session.flush()
     session.expire_all()
     return get_pair(session, election, pair_id)
