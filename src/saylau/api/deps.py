@@ -12,8 +12,8 @@ Unknown and revoked tokens are never remembered; they are looked up every time.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import Annotated, Any
+from collections.abc import Hashable, Iterator
+from typing import Annotated, Any, Generic, TypeVar
 
 from cachetools import TTLCache
 from fastapi import Depends, Request
@@ -51,20 +51,35 @@ ReadSession = Annotated[Session, Depends(read_session)]
 WriteSession = Annotated[Session, Depends(write_session)]
 
 
-class TokenCache:
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Kept(Generic[K, V]):
+    """Values kept for `ttl` seconds, shared by a worker's threads (so behind a lock)."""
+
+    def __init__(self, ttl: float, limit: int) -> None:
+        self.known: TTLCache[K, V] = TTLCache(limit, ttl)
+        self.lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self.lock:
+            return self.known.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        with self.lock:
+            self.known[key] = value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.known.clear()
+
+
+class TokenCache(Kept[str, Principal]):
     """Principals by token digest, each trusted for `ttl` seconds (per app, so per database)."""
 
     def __init__(self, ttl: float = TOKEN_TTL, limit: int = TOKEN_CACHE_MAX) -> None:
-        self.known: TTLCache[str, Principal] = TTLCache(limit, ttl)
-        self.lock = threading.Lock()  # the cache is shared by the worker's threads
-
-    def get(self, digest: str) -> Principal | None:
-        with self.lock:
-            return self.known.get(digest)
-
-    def put(self, digest: str, who: Principal) -> None:
-        with self.lock:
-            self.known[digest] = who
+        super().__init__(ttl, limit)
 
 
 def token_cache(request: Request) -> TokenCache:

@@ -13,16 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
-from saylau.administration.service import profile_of
 from saylau.audit.service import now_iso
 from saylau.domain.errors import NotFound, SaylauError
 from saylau.domain.iin import IinError, parse_iin
 from saylau.domain.register_changes import SITE_SCOPES, ChangeRules, change_rules, window_problem
+from saylau.profiles import parse_profile_text
 from saylau.register.models import (
     AbsenteeCertificate,
     BallotIssue,
@@ -49,7 +50,14 @@ class Recorded:
 
 
 def rules_of(election: Election) -> ChangeRules:
-    return change_rules(profile_of(election).raw)
+    """The election's change rules. Kept per profile digest: the profile text is frozen with
+    the election, and reading it costs more than a whole check-in (which asks for it)."""
+    return _rules_by_digest(election.profile_sha256, election.profile_yaml)
+
+
+@lru_cache(maxsize=64)
+def _rules_by_digest(_digest: str, profile_yaml: str) -> ChangeRules:
+    return change_rules(parse_profile_text(profile_yaml).raw)
 
 
 def today_utc() -> date:
@@ -65,7 +73,7 @@ def find_pec(session: Session, election: Election, code: str) -> Unit:
     return pec
 
 
-def _unit_code(session: Session, unit_id: int | None) -> str | None:
+def unit_code(session: Session, unit_id: int | None) -> str | None:
     return None if unit_id is None else session.scalar(select(Unit.code).where(Unit.id == unit_id))
 
 
@@ -153,7 +161,7 @@ def transfer(
     log_change(session, election, voter, "transfer", applied_on, by, from_pec=home,
                to_pec=target.id, reference=reference)  # fmt: skip
     session.flush()
-    return Recorded("transfer", iin, _unit_code(session, home), to_pec, applied_on, reference)
+    return Recorded("transfer", iin, unit_code(session, home), to_pec, applied_on, reference)
 
 
 def _next_certificate_number(session: Session, election: Election) -> str:
@@ -195,7 +203,7 @@ def issue_certificate(
     log_change(session, election, voter, "avc_issued", applied_on, by, from_pec=voter.pec_id,
                reference=number)  # fmt: skip
     session.flush()
-    home = _unit_code(session, voter.pec_id)
+    home = unit_code(session, voter.pec_id)
     return Recorded("avc_issued", iin, home, None, applied_on, number)
 
 
@@ -223,7 +231,7 @@ def request_mobile(
     log_change(session, election, voter, "mobile_request", applied_on, by, to_pec=voter.pec_id,
                reference=reason)  # fmt: skip
     session.flush()
-    return Recorded("mobile_request", iin, None, _unit_code(session, voter.pec_id), applied_on,
+    return Recorded("mobile_request", iin, None, unit_code(session, voter.pec_id), applied_on,
                     reason)  # fmt: skip
 
 

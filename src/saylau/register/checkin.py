@@ -34,14 +34,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from saylau.administration.models import Election, Unit
+from saylau.administration.models import Election
 from saylau.administration.service import profile_of
 from saylau.audit.service import now_iso
 from saylau.domain.eligibility import voter_rules
-from saylau.domain.errors import Conflict, NotFound
+from saylau.domain.errors import Conflict
 from saylau.domain.iin import IinError, parse_iin
-from saylau.domain.register_changes import ChangeRules
-from saylau.register.changes import has_mobile_request, log_change, rules_of, site_scope
+from saylau.register.changes import (
+    find_pec,
+    has_mobile_request,
+    log_change,
+    rules_of,
+    site_scope,
+    unit_code,
+)
 from saylau.register.models import AbsenteeCertificate, BallotIssue, Voter
 from saylau.register.voters import VoterRecord, record_problems
 
@@ -109,31 +115,6 @@ class Offline:
         return datetime.fromisoformat(self.at).astimezone(UTC).isoformat(timespec="microseconds")
 
 
-_RULES: dict[str, ChangeRules] = {}
-
-
-def _rules(election: Election) -> ChangeRules:
-    """The election's change rules, parsed once per profile text: the text is frozen with the
-    election and its digest names it, and parsing it costs more than a whole check-in."""
-    rules = _RULES.get(election.profile_sha256)
-    if rules is None:
-        rules = _RULES[election.profile_sha256] = rules_of(election)
-    return rules
-
-
-def _pec(session: Session, election: Election, code: str) -> PecLike:
-    pec = session.scalar(
-        select(Unit).where(Unit.election_id == election.id, Unit.code == code, Unit.kind == "pec")
-    )
-    if pec is None:
-        raise NotFound(f"no PEC {code!r} in election {election.code}")
-    return pec
-
-
-def _unit_code(session: Session, unit_id: int) -> str:
-    return str(session.scalar(select(Unit.code).where(Unit.id == unit_id)))
-
-
 def _earlier(session: Session, election: Election, voter_id: int) -> BallotIssue | None:
     return session.scalar(
         select(BallotIssue).where(
@@ -160,7 +141,7 @@ def check_in(
     """Check one voter in at one PEC (in the caller's write session, which commits). `pec`,
     when the caller has already found PEC `pec_code` (the API remembers them), saves a read."""
     if pec is None or pec.code != pec_code:
-        pec = _pec(session, election, pec_code)
+        pec = find_pec(session, election, pec_code)
 
     def refuse(reason: str, message: str, **more: str | None) -> CheckIn:
         return CheckIn(REFUSE, reason, message, iin, pec.code, **more)
@@ -210,7 +191,7 @@ def check_in(
             "the voter votes with the certificate, which the PEC retains",
         ))  # fmt: skip
     if voter.pec_id != pec.id:
-        home = _unit_code(session, voter.pec_id)
+        home = str(unit_code(session, voter.pec_id))
         if not supplementary or mobile:
             return voted_or(refuse(
                 "not_on_list",
@@ -218,7 +199,8 @@ def check_in(
                 "add the voter here as a supplementary registration if this PEC is designated",
                 earlier_pec=home,
             ))  # fmt: skip
-        if _rules(election).designated_sites_only and site_scope(session, election, pec.id) is None:
+        designated = site_scope(session, election, pec.id) is not None
+        if rules_of(election).designated_sites_only and not designated:
             return voted_or(refuse(
                 "not_designated",
                 f"PEC {pec.code} is not designated for election-day registration; "
@@ -234,7 +216,7 @@ def check_in(
 
         return issue("supplementary", move)
     if mobile:
-        if _rules(election).mobile_requires_request and not has_mobile_request(
+        if rules_of(election).mobile_requires_request and not has_mobile_request(
             session, election, voter.id, pec.id
         ):
             return voted_or(refuse(
@@ -321,7 +303,7 @@ def _with_certificate(
             )
         )
     if held.used_pec_id is not None:
-        where = _unit_code(session, held.used_pec_id)
+        where = str(unit_code(session, held.used_pec_id))
         return refuse(
             "avc_used",
             f"absentee voting certificate {number} was already used at PEC {where} "
@@ -361,7 +343,7 @@ def _register_on_day(
     """A person on no list: at a PEC designated for it, checked as the register's import
     checks a record, then added to this PEC's list and given a ballot, together."""
     scope = site_scope(session, election, pec.id)
-    if _rules(election).designated_sites_only and scope != "unregistered":
+    if rules_of(election).designated_sites_only and scope != "unregistered":
         return refuse(
             "not_designated",
             f"PEC {pec.code} is not designated for registering people on no list; "
@@ -408,7 +390,7 @@ def _register_on_day(
 
 
 def _already_voted(session: Session, iin: str, pec: PecLike, earlier: BallotIssue) -> CheckIn:
-    where = _unit_code(session, earlier.pec_id)
+    where = str(unit_code(session, earlier.pec_id))
     return CheckIn(
         REFUSE,
         "already_voted",
@@ -438,7 +420,7 @@ def _after_conflict(
             "each check-in needs its own"
         )
     if earlier.client_id == client_id:  # a retry of the check-in that won: the same answer
-        where = _unit_code(session, earlier.pec_id)
+        where = str(unit_code(session, earlier.pec_id))
         return CheckIn(
             ISSUE, "issued", f"issue a ballot to IIN {iin}", iin, where, earlier.kind,
             earlier.issued_at,

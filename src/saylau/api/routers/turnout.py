@@ -8,14 +8,12 @@ voter or time of a single ballot is ever shown.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from cachetools import TTLCache
 from fastapi import APIRouter, Request
 
 from saylau.administration.service import get_election
-from saylau.api.deps import ReadSession
+from saylau.api.deps import Kept, ReadSession
 from saylau.api.schemas import HourlyTurnoutOut
 from saylau.audit.service import now_iso
 from saylau.register.turnout import hourly_turnout
@@ -25,25 +23,11 @@ router = APIRouter(tags=["public"])
 FRESH_SECONDS = 30
 
 
-class LiveCache:
-    """One app's kept figures (each app serves one database)."""
+class LiveCache(Kept[tuple[str, str], dict[str, Any]]):
+    """One app's kept figures (each app serves one database), for `FRESH_SECONDS`."""
 
     def __init__(self, seconds: float = FRESH_SECONDS) -> None:
-        self.kept: TTLCache[tuple[str, str], dict[str, Any]] = TTLCache(20_000, seconds)
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> dict[str, Any] | None:
-        with self.lock:
-            return self.kept.get(key)
-
-    def put(self, key: tuple[str, str], document: dict[str, Any]) -> None:
-        with self.lock:
-            self.kept[key] = document
-
-    def clear(self) -> None:
-        """Forget every kept figure (an operator who must see a change at once; tests)."""
-        with self.lock:
-            self.kept.clear()
+        super().__init__(seconds, 20_000)
 
 
 @router.get(
