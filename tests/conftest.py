@@ -137,3 +137,17 @@ def kz2022_engine(kz2022_url: str) -> Iterator[Engine]:
     eng = make_engine(kz2022_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def pg_election(tmp_path: Path) -> Iterator[Engine]:
+    """A scaled kz-2022 (40 PECs, no members) on PostgreSQL alone: for what only PostgreSQL
+    does (row locks, the check-in fast lane), tested without a skipped SQLite twin."""
+    url, schema = _fresh_url("postgresql", tmp_path)
+    eng = make_engine(url)
+    upgrade(eng)
+    build_kz2022(eng, stations=40, code="kz-2022", with_members=False)
+    yield eng
+    eng.dispose()
+    if schema is not None:
+        schema.drop()

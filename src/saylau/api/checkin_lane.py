@@ -12,7 +12,8 @@ every refusal (the statement inserted nothing: already voted, not on this list, 
 retried client key...), so each answer but "issue" is made, worded and tested in one place,
 `register.checkin`. The lane's "issue" is the same `CheckIn` the app returns for that case.
 The statement runs on the event loop (psycopg's asynchronous connections, autocommit, prepared
-once per connection): no thread hand-off, one round trip. The token and the PEC come from what
+once per connection), with no thread hand-off, and carries every plain check-in waiting in the
+worker at that moment (`api.checkin_batch`: a group commit). The token and the PEC come from what
 the worker remembers (`deps.TokenCache`, `access.Targets`): a token is read again every
 `deps.TOKEN_TTL` seconds, on the event loop too (an unknown or revoked one goes to the app,
 which says which); a PEC is read once, in a thread, as the app would. PostgreSQL only: on
@@ -33,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from saylau.api.access import Target
+from saylau.api.checkin_batch import BallotBatcher, PlainCheckIn
 from saylau.api.deps import token_cache_of
 from saylau.api.routers.register import CheckinState, checkin_state_of
 from saylau.api.schemas import CheckInBody
@@ -48,19 +50,8 @@ SELECT name, role, scope FROM api_user WHERE token_sha256 = %(digest)s AND revok
 """
 HANDED_ON = "saylau.checkin_lane.handed_on"  # scope key: the app answers this one
 PATH = re.compile(r"^/api/v1/elections/([^/]+)/checkins$")
+LANE_IN_FLIGHT = 4  # batch statements at once per worker (api.checkin_batch)
 MAX_BODY = 16_384  # a plain check-in is ~150 bytes; anything bigger goes the long way
-
-# The voter must be active and on this PEC's list; no row back means the app must explain.
-INSERT_IF_ON_LIST = """
-WITH v AS (
-  SELECT id FROM voter
-  WHERE election_id = %(election)s AND iin = %(iin)s AND pec_id = %(pec)s AND status = 'active'
-)
-INSERT INTO ballot_issue (election_id, voter_id, pec_id, kind, issued_at, operator, client_id)
-SELECT %(election)s, v.id, %(pec)s, 'station', %(at)s, %(operator)s, %(client)s FROM v
-ON CONFLICT DO NOTHING
-RETURNING id
-"""
 
 
 class CheckinLane:
@@ -137,14 +128,10 @@ class CheckinLane:
         except SaylauError:
             return None
         at = now_iso()
-        params: dict[str, Any] = {
-            "election": chosen.id, "iin": request.iin, "pec": pec.id, "at": at,
-            "operator": caller.name, "client": request.client_id,
-        }  # fmt: skip
-        async with hot.limit, pool.connection() as connection:
-            cursor = await connection.execute(INSERT_IF_ON_LIST, params, prepare=True)
-            issued = await cursor.fetchone()
-        if issued is None:
+        issued = await hot.batcher.issue(
+            PlainCheckIn(chosen.id, request.iin, pec.id, at, caller.name, request.client_id)
+        )
+        if not issued:
             return None
         iin = request.iin
         return CheckIn(ISSUE, "issued", f"issue a ballot to IIN {iin}", iin, pec.code, "station",
@@ -153,8 +140,9 @@ class CheckinLane:
     async def _pool(self, engine: Engine, hot: CheckinState) -> AsyncConnectionPool:
         """This worker's asynchronous connections, opened on first use in its event loop.
 
-        Autocommit: the one statement is its own transaction, with no BEGIN and COMMIT round
-        trips; psycopg prepares it once per connection. As many as the app's own pool."""
+        Autocommit: each batch's one statement is its own transaction, with no BEGIN and
+        COMMIT round trips; psycopg prepares it once per connection. As many as the app's own
+        pool, of which the batches use at most LANE_IN_FLIGHT at once."""
         loop = asyncio.get_running_loop()
         if hot.pool is None or hot.loop is not loop:
             conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -163,6 +151,7 @@ class CheckinLane:
                 conninfo, min_size=1, max_size=size, kwargs={"autocommit": True}, open=False
             )
             await hot.pool.open()
+            hot.batcher = BallotBatcher(hot.pool, min(size, LANE_IN_FLIGHT))
             hot.loop = loop
         return hot.pool
 
