@@ -150,7 +150,13 @@ def check_in(
         parse_iin(iin)
     except IinError as exc:
         return refuse("bad_iin", str(exc))
-    voter = session.scalar(select(Voter).where(Voter.election_id == election.id, Voter.iin == iin))
+    # FOR KEY SHARE on PostgreSQL (SQLite's writers serialise): a duplicate review superseding
+    # this record holds it FOR UPDATE, so the status read here is the one that review leaves.
+    voter = session.scalar(
+        select(Voter)
+        .where(Voter.election_id == election.id, Voter.iin == iin)
+        .with_for_update(read=True, key_share=True)
+    )
     if voter is None:
         if person is None:
             return refuse(

@@ -167,6 +167,7 @@ def decide(
     """
     if not by.strip():
         raise DecisionRefused(f"duplicate pair {pair_id}, field decided_by: must name the reviewer")
+    _lock_records(session, election, pair_id)
     pair = get_pair(session, election, pair_id)
     if pair.status != PENDING:
         raise Conflict(
@@ -199,6 +200,26 @@ def decide(
     session.flush()
     session.expire_all()
     return get_pair(session, election, pair_id)
+
+
+def _lock_records(session: Session, election: Election, pair_id: int) -> None:
+    """Lock the pair's two voter records FOR UPDATE (PostgreSQL; SQLite's writers serialise)
+    before reading whether either holds a ballot. A check-in takes FOR KEY SHARE on the record
+    before it reads its status, so the two wait for each other: a check-in that came first has
+    its ballot seen here, and one that comes after sees the record superseded. Locked in id
+    order, so two reviews of overlapping pairs cannot deadlock."""
+    records = session.execute(
+        select(DuplicatePair.voter_a_id, DuplicatePair.voter_b_id).where(
+            DuplicatePair.election_id == election.id, DuplicatePair.id == pair_id
+        )
+    ).first()
+    if records is not None:
+        session.execute(
+            select(Voter.id)
+            .where(Voter.id.in_(tuple(records)))
+            .order_by(Voter.id)
+            .with_for_update()
+        )
 
 
 def _sides(pair: PairView, keep_iin: str | None) -> tuple[RecordView, RecordView]:
