@@ -12,10 +12,12 @@ On PostgreSQL, a first load (the election has no voters yet, and the table holds
 than the extract adds) sets `voter`'s keys, index and foreign keys aside for the COPY and
 rebuilds them afterwards, in the same transaction: building an index once over sorted rows is
 several times cheaper than maintaining it row by row, and the foreign keys are checked by one
-join instead of one lookup per row. That takes an ACCESS EXCLUSIVE lock on `voter` (and on
-`ballot_issue`, whose foreign key points at it) until the commit: reads and check-ins of every
-election wait for a first load (made before election day, not during it). Later loads of the same
-election take the row-by-row path and its ordinary locks.
+join instead of one lookup per row. Dropping a foreign key locks both its ends, so a first load
+holds ACCESS EXCLUSIVE locks on `voter` and on every table joined to it by one (`ballot_issue`
+and the register's other tables, but also `unit` and `election`) until the commit: every read of
+the commissions, of any election, waits for a first load (made before election day, not during
+it). The locks are taken all at once, waiting for readers without deadlocking with them. Later
+loads of the same election take the row-by-row path and its ordinary locks.
 """
 
 from __future__ import annotations
@@ -24,18 +26,21 @@ import csv
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Generator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import psycopg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
 from saylau.administration.service import profile_of
 from saylau.domain.eligibility import VoterRules, voter_rules
+from saylau.domain.errors import Conflict
 from saylau.register.models import Voter
 from saylau.register.voters import RegisterRejected
 
@@ -194,6 +199,19 @@ ORDER BY step, name
 """How to drop, and how to rebuild exactly as they were, voter's foreign keys (and those that
 point at it), its plain indexes, then its primary and unique keys: read from the catalog, so a
 later migration's index is set aside and rebuilt too."""
+
+LOCKED_TOGETHER = """
+SELECT DISTINCT t::regclass::text FROM pg_constraint,
+  LATERAL (VALUES (conrelid), (confrelid)) AS ends(t)
+  WHERE contype = 'f' AND 'voter'::regclass IN (conrelid, confrelid)
+UNION
+SELECT 'voter'::regclass::text
+ORDER BY 1
+"""
+"""voter and every table at the other end of a foreign key from or to it: what a first load
+locks (in name order, as every first load does)."""
+FIRST_LOAD_LOCK_WAIT = "200ms"
+FIRST_LOAD_LOCK_TRIES = 300
 
 FIRST_LOAD = """
 SELECT NOT EXISTS (SELECT 1 FROM voter WHERE election_id = %(election)s)
@@ -426,13 +444,46 @@ def _set_keys_aside(cursor: Any, election: int, rows: int) -> list[str]:
     bounds = {"election": election, "rows": rows}
     if not cursor.execute(FIRST_LOAD, bounds).fetchone()[0]:
         return []
-    cursor.execute("LOCK TABLE voter IN ACCESS EXCLUSIVE MODE")
+    _lock_all_at_once(cursor)
     if not cursor.execute(FIRST_LOAD, bounds).fetchone()[0]:  # another load came first
         return []
     keys = cursor.execute(KEYS).fetchall()
     for drop, *_ in keys:
         cursor.execute(drop)
     return [rebuild for _, rebuild, *_ in reversed(keys)]
+
+
+def _lock_all_at_once(cursor: Any) -> None:
+    """ACCESS EXCLUSIVE on voter and on every table a foreign key joins to it (dropping a
+    foreign key locks both its ends), taken together or not at all.
+
+    Taken one by one, as the drops would take them, a first load holding voter and waiting
+    for ballot_issue deadlocks with a reader holding ballot_issue and waiting for voter. Here
+    each try waits at most FIRST_LOAD_LOCK_WAIT (shorter than PostgreSQL's deadlock check),
+    then lets go of whatever it got and tries again, so the load waits for readers and never
+    takes one down; after FIRST_LOAD_LOCK_TRIES tries the load is refused, naming the tables."""
+    tables = [name for (name,) in cursor.execute(LOCKED_TOGETHER).fetchall()]
+    statement = f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE"
+    previous = cursor.execute("SHOW lock_timeout").fetchone()[0]
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", (FIRST_LOAD_LOCK_WAIT,))
+    try:
+        for attempt in range(FIRST_LOAD_LOCK_TRIES):
+            cursor.execute("SAVEPOINT first_load_locks")
+            try:
+                cursor.execute(statement)
+            except psycopg.errors.LockNotAvailable:
+                cursor.execute("ROLLBACK TO SAVEPOINT first_load_locks")
+                time.sleep(min(0.05 * (attempt + 1), 1.0))
+                continue
+            cursor.execute("RELEASE SAVEPOINT first_load_locks")
+            return
+    finally:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", (previous,))
+    raise Conflict(
+        f"a first load needs {', '.join(tables)} to itself, and other sessions kept using "
+        f"them through {FIRST_LOAD_LOCK_TRIES} tries; nothing was written: load again when "
+        "they are done"
+    )
 
 
 def _rebuild_keys(cursor: Any, statements: list[str], progress: Progress) -> None:
