@@ -12,6 +12,11 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, Route, expect
 
+from saylau.administration.service import get_election
+from saylau.publish.dataset import load_dataset
+from saylau.publish.site import write_site
+from saylau.publish.turnout import load_turnout
+from saylau.store.db import session_scope
 from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.night import Night
 from tests.register.voters import designate, pec_codes, person, register
@@ -158,6 +163,38 @@ def test_public_pages_show_turnout_from_check_ins(
     nation = browser.new_context(locale="en-US").new_page()
     nation.goto(f"{server}/en/kz-2022/")
     expect(nation.locator("#live-turnout")).to_be_visible()
+
+
+def test_the_static_site_shows_turnout_as_published(
+    browser: Browser, night: Night, static_host: tuple[Path, str]
+) -> None:
+    """On a plain file host there is no API: the page reads the copy `publish site` wrote at
+    the API's path, and says when it was counted."""
+    pec = pec_codes(night.engine)[14]
+    voters = [person(1300 + i, pec) for i in range(4)]
+    register(night.engine, voters)
+    token = night.token("PEC 14", "pec-operator", pec)
+    for n, voter in enumerate(voters[:2]):
+        answer = night.client.post(
+            "/api/v1/elections/kz-2022/checkins",
+            json={"pec": pec, "iin": voter.iin, "client_id": f"static-{n}"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.status_code == 201
+    folder, host = static_host
+    with session_scope(night.engine) as session:
+        election = get_election(session, "kz-2022")
+        dataset = load_dataset(session, election)
+        turnout = load_turnout(session, election)
+    write_site([dataset], folder, workers=1, turnouts={"kz-2022": turnout})
+    page = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{host}/ru/kz-2022/{pec}/")
+    live = page.locator("#live-turnout")
+    expect(live).to_be_visible()
+    expect(live.locator("tbody tr").last).to_contain_text("50,00 %")
+    assert turnout is not None
+    expect(live.locator(".as-of")).to_have_text(turnout.as_of[:19].replace("T", " ") + " UTC")
+    shot(page, "turnout-static-pec-phone-ru")
 
 
 def test_operator_registers_a_person_on_no_list(

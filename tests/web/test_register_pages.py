@@ -1,14 +1,19 @@
-"""The register's pages on the served site, and nothing of the register on the static one."""
+"""The register's pages on the served site; on the static one, turnout counts, nothing personal."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy import select
+
 from saylau.administration.service import get_election
 from saylau.publish.dataset import load_dataset
 from saylau.publish.site import write_site
+from saylau.publish.turnout import load_turnout
+from saylau.register.models import BallotIssue
 from saylau.store.db import session_scope
 from tests.night import Night
 from tests.register.voters import pec_codes, person, register
@@ -94,9 +99,11 @@ def test_the_static_site_holds_no_personal_data(night: Night, tmp_path: Path) ->
                       json={"pec": pecs[9], "iin": planted.iin, "client_id": "plant"},
                       headers={"Authorization": f"Bearer {token}"})  # fmt: skip
     with session_scope(night.engine) as session:
-        datasets = [load_dataset(session, get_election(session, "kz-2022"))]
+        election = get_election(session, "kz-2022")
+        datasets = [load_dataset(session, election)]
+        turnouts = {"kz-2022": load_turnout(session, election)}
     out = tmp_path / "site"
-    write_site(datasets, out, workers=1)
+    write_site(datasets, out, workers=1, turnouts=turnouts)
     secrets = [planted.iin.encode(), planted.family_name.encode(), "Планта".encode()]
     files = [p for p in out.rglob("*") if p.is_file()]
     assert len(files) > 100
@@ -109,5 +116,14 @@ def test_the_static_site_holds_no_personal_data(night: Night, tmp_path: Path) ->
         assert 'name="iin"' not in lookup and 'method="post"' not in lookup
         assert f'href="/{lang}/kz-2022/search/"' in lookup
         assert not (out / lang / "kz-2022" / "checkin").exists()
+    # Turnout is published, as counts, where the API serves it: the PEC's one ballot of one
+    # voter on its list (the excluded one is not counted), as of that ballot.
+    turnout = json.loads((out / "api/v1/elections/kz-2022/units" / pecs[9] / "turnout").read_text())
+    assert turnout["unit"] == pecs[9] and turnout["registered"] == 1
+    assert [h["ballots"] for h in turnout["hours"]] == [1] and turnout["hours"][0]["share"] == 1.0
+    with session_scope(night.engine) as session:
+        assert turnout["as_of"] == session.scalar(select(BallotIssue.issued_at))
+    nation = json.loads((out / "api/v1/elections/kz-2022/units/KZ/turnout").read_text())
+    assert nation["hours"][-1]["ballots"] == 1
     english = (out / "en" / "kz-2022" / "where-to-vote" / "index.html").read_text()
     assert "works only on the election commission's live site" in english.replace("&#39;", "'")

@@ -34,15 +34,17 @@ def site_command(
 ) -> None:
     """Render every page (kk, ru, en) and every download of the election(s) into --out."""
     from saylau.publish.site import write_site  # the page renderer loads only for this command
+    from saylau.publish.turnout import load_turnout
 
     engine = open_db(db)
     with reported():
         with session_scope(engine) as session:
             chosen = [get_election(session, election)] if election else list_elections(session)
             datasets = [load_dataset(session, e) for e in chosen]
+            turnouts = {e.code: load_turnout(session, e) for e in chosen}
         if not datasets:
             raise NotFound("this database holds no election to publish")
         with progress_bar() as progress:
-            count = write_site(datasets, out_dir, progress)
+            count = write_site(datasets, out_dir, progress, turnouts=turnouts)
     heads = ", ".join(f"{d.election_code} at audit event {d.head_seq}" for d in datasets)
     out.print(f"wrote {count:,} files to {out_dir.resolve()} ({heads})", highlight=False)

@@ -5,9 +5,10 @@ host (nginx, a CDN, `python -m http.server`) serves them under the same paths: a
 page with its `index.html`. The search page, which has no server behind it here, searches the
 published `stations.json` in the browser.
 
-Nothing from the voter register is published: the "where do I vote" lookup reads it, so its
-page here only says that the lookup needs the served site and points to the station search;
-the operators' check-in page is not written at all.
+Nothing personal from the voter register is published: the "where do I vote" lookup reads it,
+so its page here only says that the lookup needs the served site and points to the station
+search, and the operators' check-in page is not written at all. Turnout from check-ins, which
+is counts only, is written where the API would serve it (`publish.turnout`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 from saylau.publish.dataset import Dataset
 from saylau.publish.downloads import auxiliary_files, build_downloads
 from saylau.publish.integrity import integrity_files
+from saylau.publish.turnout import PublishedTurnout, turnout_files
 from saylau.web.i18n import LANGUAGES
 from saylau.web.register_pages import lookup_path, where_to_vote_page
 from saylau.web.render import Renderer, data_path, election_path, unit_path
@@ -67,8 +69,12 @@ def write_site(
     out: Path,
     progress: Progress | None = None,
     workers: int | None = None,
+    turnouts: Mapping[str, PublishedTurnout | None] | None = None,
 ) -> int:
     """Render every page and file of every election into `out`; returns the number of files.
+
+    `turnouts` (by election code, from `publish.turnout.load_turnout`): turnout from check-ins
+    to publish with each election, if any.
 
     Unit pages (three per commission) are most of the work: they are rendered by `workers`
     forked processes (default: one per CPU), in chunks, with progress reported per chunk.
@@ -85,6 +91,11 @@ def write_site(
         written += 1
     for dataset in datasets:
         written += _write_election(dataset, out, renderer, progress, workers or os.cpu_count() or 1)
+        turnout = (turnouts or {}).get(dataset.election_code)
+        if turnout is not None:
+            for url_path, content in turnout_files(dataset.election_code, turnout):
+                _write(out, url_path, content)
+                written += 1
     return written
 
 

@@ -116,6 +116,29 @@ def hourly_turnout_by_unit(session: Session, election: Election) -> list[HourlyT
     ]
 
 
+def turnout_document(result: HourlyTurnout, as_of: str) -> dict[str, object]:
+    """One unit's turnout as the API answers it and the static site publishes it: counts
+    only, never a check-in, a voter or the time of a single ballot."""
+    return {
+        "unit": result.unit,
+        "registered": result.registered,
+        "as_of": as_of,
+        "hours": [
+            {"hour": hour, "ballots": ballots, "share": round(share, 6)}
+            for hour, ballots, share in result.cumulative()
+        ],
+    }
+
+
+def last_check_in(session: Session, election: Election) -> str | None:
+    """When the election's latest ballot was issued (UTC), or None before the first: what a
+    published snapshot of turnout is "as of", taken from the data rather than the clock."""
+    latest = session.scalar(
+        select(func.max(BallotIssue.issued_at)).where(BallotIssue.election_id == election.id)
+    )
+    return None if latest is None else str(latest)
+
+
 @dataclass(frozen=True)
 class Reconciliation:
     """One PEC whose protocol's ballots issued differ from its check-ins."""

@@ -47,6 +47,12 @@ def data_path(election: str, name: str) -> str:
     return f"/data/{quote(election)}/{name}"
 
 
+def turnout_path(election: str, unit_code: str) -> str:
+    """Where a unit's turnout from check-ins is read: the live API, or the static site's copy
+    of it at the same path."""
+    return f"/api/v1/elections/{quote(election)}/units/{quote(unit_code)}/turnout"
+
+
 @dataclass(frozen=True)
 class Station:
     """A search hit: a PEC and the TEC it belongs to."""
@@ -161,9 +167,7 @@ class Renderer:
             lines=dataset.profile.lines,
             share_above=float(dataset.profile.winner_rule.share_above) * 100,
             json_url=f"/api/v1/elections/{quote(dataset.election_code)}/results/{quote(unit.code)}",
-            turnout_url=(
-                f"/api/v1/elections/{quote(dataset.election_code)}/units/{quote(unit.code)}/turnout"
-            ),
+            turnout_url=turnout_path(dataset.election_code, unit.code),
             **self._common(dataset, lang, here),
         )
 

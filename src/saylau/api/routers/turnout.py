@@ -16,7 +16,7 @@ from saylau.administration.service import get_election
 from saylau.api.deps import Kept, ReadSession
 from saylau.api.schemas import HourlyTurnoutOut
 from saylau.audit.service import now_iso
-from saylau.register.turnout import hourly_turnout
+from saylau.register.turnout import hourly_turnout, turnout_document
 
 router = APIRouter(tags=["public"])
 
@@ -44,14 +44,6 @@ def unit_turnout(
     if found is not None:
         return found
     result = hourly_turnout(session, get_election(session, election), unit)
-    document = {
-        "unit": result.unit,
-        "registered": result.registered,
-        "as_of": now_iso(),
-        "hours": [
-            {"hour": hour, "ballots": ballots, "share": round(share, 6)}
-            for hour, ballots, share in result.cumulative()
-        ],
-    }
+    document = turnout_document(result, now_iso())
     cache.put(key, document)
     return document
