@@ -48,7 +48,10 @@ def write_session(request: Request) -> Iterator[Session]:
 
 
 ReadSession = Annotated[Session, Depends(read_session)]
-WriteSession = Annotated[Session, Depends(write_session)]
+# scope="function": the commit runs when the endpoint returns, before the answer is sent. With
+# the default ("request"), FastAPI sends the answer first and commits after it, so a commit that
+# failed would follow a 201 already given: something the caller was told is stored would not be.
+WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 
 
 K = TypeVar("K", bound=Hashable)
