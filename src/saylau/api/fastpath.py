@@ -28,8 +28,8 @@ NOT_CACHED = ("/static/", "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/audit
 # "Where do I vote": a read sent as POST (an IIN must not be in a URL); it changes nothing, so
 # it does not make the next request re-read the chain head as a write does.
 LOOKUPS = ("/where-to-vote", "/where-to-vote/")
-# Answers that read the register (personal data) or serve operators: never kept.
-PRIVATE = ("/voters", "/voters.pdf", "/checkin/", *LOOKUPS)
+# Answers that read the register (personal data), who read it, or serve operators: never kept.
+PRIVATE = ("/voters", "/voters.pdf", "/list-reads", "/checkin/", *LOOKUPS)
 # Figures that change without the chain moving (check-ins): kept briefly by their own router.
 LIVE = ("/turnout",)
 

@@ -155,6 +155,32 @@ class VoterListOut(BaseModel):
     items: list[VoterRowOut]
 
 
+class ListReadOut(BaseModel):
+    """One recorded read of a voter list: when (UTC), who and in what role (`cli` for the
+    command line), which PEC, json or pdf (with its language), and `rows` entries from
+    `first`."""
+
+    read_at: str
+    reader: str
+    role: str
+    pec: str
+    form: Literal["json", "pdf"]
+    lang: str | None
+    first: int
+    rows: int
+
+
+class ListReadsOut(BaseModel):
+    """The recorded reads of voter lists, newest first: of one PEC (`pec`), or of every PEC in
+    the caller's `scope`."""
+
+    election: str
+    pec: str | None
+    scope: str
+    limit: int
+    items: list[ListReadOut]
+
+
 class WhereToVoteBody(BaseModel):
     """A voter's own IIN and date of birth, to find their polling station."""
 

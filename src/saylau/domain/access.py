@@ -20,6 +20,7 @@ Action = Literal[
     "observation.submit",
     "voter.checkin",
     "voter.list",
+    "voter.list_reads",
     "register.change",
     "register.review",
 ]
@@ -31,6 +32,7 @@ ACTIONS: tuple[Action, ...] = (
     "observation.submit",
     "voter.checkin",
     "voter.list",
+    "voter.list_reads",
     "register.change",
     "register.review",
 )
@@ -57,11 +59,21 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # A voter list holds personal data: only the commissions that keep it read it, each within
     # its own territory (a PEC operator reads its own list and no other).
     "voter.list": frozenset({"cec-admin", "tec-operator", "pec-operator"}),
+    # Who read which list is oversight of the commissions that read them: the CEC and each TEC
+    # over the PECs of its territory, never a PEC over itself (nor an observer: the records
+    # name officials and what they read).
+    "voter.list_reads": frozenset({"cec-admin", "tec-operator"}),
     # Transfers, absentee certificates and mobile-voting requests are recorded by the commission
     # that receives the application.
     "register.change": frozenset({"cec-admin", "tec-operator", "pec-operator"}),
     # Deciding whether two records are one person changes the register: above the PEC only.
     "register.review": frozenset({"cec-admin", "tec-operator"}),
+}
+
+
+# How a refusal names an action whose code does not read as "may not <verb> <noun>s".
+REFUSED: dict[Action, str] = {
+    "voter.list_reads": "read the records of who read the voter lists",
 }
 
 
@@ -93,7 +105,8 @@ def decide(
         return AccessDecision(False, f"unknown action {action}")
     if role not in ALLOWED[action]:
         what, verb = action.split(".")
-        return AccessDecision(False, f"role {role} may not {verb} {what}s")
+        doing = REFUSED.get(action, f"{verb} {what}s")
+        return AccessDecision(False, f"role {role} may not {doing}")
     inside = scope == target or scope in target_ancestors
     if not inside:
         return AccessDecision(False, f"{target} is outside the scope of {role} {scope}")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from saylau.administration.service import get_election
 from saylau.cli.common import (
@@ -26,6 +27,7 @@ from saylau.register.bulk import COLUMNS, import_extract
 from saylau.register.changes_cli import COMMANDS as CHANGE_COMMANDS
 from saylau.register.checkin import ISSUE, NewPerson, check_in
 from saylau.register.duplicates_cli import app as duplicates_app
+from saylau.register.list_reads import CLI_ROLE, DEFAULT_LIMIT, cli_reader, list_reads, record_read
 from saylau.register.offline_cli import conflicts, devices, offline
 from saylau.register.turnout import hourly_turnout, reconcile
 from saylau.register.voters import exclusions_by_reason, registered_by_pec
@@ -147,16 +149,58 @@ def list_pdf_command(
     election: ElectionOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Print a PEC's voter list for signing on election day (personal data: keep it safe)."""
+    """Print a PEC's voter list for signing on election day (personal data: keep it safe).
+
+    The read is recorded as "cli:" and your operating-system user (see `list-reads`); the file
+    is written only once that record is committed, so no list leaves unrecorded."""
     if lang not in ("kk", "ru", "en"):
         raise fail(f"--lang {lang!r}: one of kk, ru, en")
-    from saylau.register.lists import write_voter_list_pdf  # the PDF library, only when asked
+    from saylau.register.lists import find_pec, printable_list  # the PDF library, only when asked
 
     engine = open_db(db)
+    with reported():
+        with session_scope(engine, write=True) as session:
+            chosen = get_election(session, election)
+            printable = printable_list(session, chosen, pec, lang)
+            record_read(session, chosen, find_pec(session, chosen, pec), cli_reader(), CLI_ROLE,
+                        "pdf", 0, printable.rows, lang)  # fmt: skip
+        try:
+            out_file.write_bytes(printable.pdf)
+        except OSError as exc:
+            raise fail(
+                f"--out {out_file}: {exc.strerror}; the read is recorded all the same"
+            ) from exc
+    out.print(
+        f"wrote the list of PEC {pec} ({printable.rows:,} voters) to {out_file}", highlight=False
+    )
+
+
+@app.command("list-reads")
+def list_reads_command(
+    pec: Annotated[str | None, typer.Option("--pec", help="Only this PEC's list.")] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Show at most this many reads, newest first.")
+    ] = DEFAULT_LIMIT,
+    election: ElectionOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Who read or printed which PEC's voter list (API and command line), newest first."""
+    engine = open_db(db)
     with reported(), session_scope(engine) as session:
-        listed = write_voter_list_pdf(session, get_election(session, election), pec, out_file,
-                                      lang)  # fmt: skip
-    out.print(f"wrote the list of PEC {pec} ({listed:,} voters) to {out_file}", highlight=False)
+        found = list_reads(session, get_election(session, election), pec_code=pec, limit=limit)
+    if as_json:
+        print_json([r.as_dict() for r in found])
+        return
+    where = f"PEC {pec}" if pec else "all PECs"
+    table = Table(title=f"{len(found):,} read(s) of the voter lists of {where}, newest first")
+    for column in ("when (UTC)", "who", "role", "PEC", "form", "rows"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    for r in found:
+        form = f"{r.form} {r.lang}" if r.lang else r.form
+        entries = f"{r.rows:,}" if r.first == 0 else f"{r.rows:,} from {r.first + 1:,}"
+        table.add_row(r.read_at[:19].replace("T", " "), r.reader, r.role, r.pec, form, entries)
+    out.print(table)
 
 
 @app.command("exclusions")

@@ -1,11 +1,12 @@
 """A PEC's voter list as the commission reads it: every voter on it, and every ballot issued.
 
 The list is personal data (names, IINs, birth dates, addresses), so it is read only by the
-commissions that keep it (`voter.list` in `domain.access`); this module only gathers it. A
-voter belongs on a PEC's list when the register puts them there (`voter.pec_id`) or when the
-PEC added them on election day (a supplementary ballot issued there); each row says which, and
-whether a ballot was issued, of what kind, where and when, so a list printed during the day
-shows who has already voted.
+commissions that keep it (`voter.list` in `domain.access`); this module only gathers it, and
+every path that hands it out records who read it (`register/list_reads.py`). A voter belongs
+on a PEC's list when the register puts them there (`voter.pec_id`) or when the PEC added them
+on election day (a supplementary ballot issued there); each row says which, and whether a
+ballot was issued, of what kind, where and when, so a list printed during the day shows who
+has already voted.
 
 Rows are sorted by family name in the Kazakh Cyrillic alphabet, each Kazakh letter in its place
 rather than after the Russian alphabet as code points would put it, in Python, not by the
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -224,19 +224,28 @@ def printed_list(found: VoterList, lang: str, timezone: str) -> PrintedList:
     )
 
 
+@dataclass(frozen=True)
+class PrintableList:
+    """A PEC's list rendered for printing: the PDF, and how many voters it lists (the count a
+    read of it is recorded with, `register/list_reads.py`)."""
+
+    pdf: bytes
+    rows: int
+
+
+def printable_list(
+    session: Session, election: Election, pec_code: str, lang: str = "kk"
+) -> PrintableList:
+    """PEC `pec_code`'s printable list for signing on election day, with its row count.
+
+    The one rendering the API's `voters.pdf` and `saylau register list-pdf` both hand out."""
+    printed = printed_list(voter_list(session, election, pec_code), lang, timezone_of(election))
+    return PrintableList(render_voter_list(printed, lang), len(printed.rows))
+
+
 def voter_list_pdf(session: Session, election: Election, pec_code: str, lang: str = "kk") -> bytes:
-    """PEC `pec_code`'s printable list for signing on election day, as PDF bytes."""
-    found = voter_list(session, election, pec_code)
-    return render_voter_list(printed_list(found, lang, timezone_of(election)), lang)
+    """PEC `pec_code`'s printable list for signing on election day, as PDF bytes.
 
-
-def write_voter_list_pdf(
-    session: Session, election: Election, pec_code: str, path: Path, lang: str = "kk"
-) -> int:
-    """Write PEC `pec_code`'s printable list to `path`; returns the number of voters listed.
-
-    For `saylau register list-pdf PEC --out F`: the same document the API serves.
-    """
-    found = voter_list(session, election, pec_code)
-    path.write_bytes(render_voter_list(printed_list(found, lang, timezone_of(election)), lang))
-    return len(found.active)
+    Records nothing, like everything here: a caller that hands the document to anyone records
+    the read (`list_reads.record_read`) in the same transaction."""
+    return printable_list(session, election, pec_code, lang).pdf

@@ -234,3 +234,30 @@ class DuplicatePair(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(String(500))
+
+
+class VoterListRead(Base):
+    """One read of a PEC's voter list: who was handed which list's personal data, and when.
+
+    A voter list holds names, IINs, dates of birth and addresses, so who saw whose data must be
+    answerable after the fact. The row is written in the transaction that serves the list: a
+    list is never handed out without it. reader: the API user's name, or "cli:" and the
+    operating-system user for the command line; role: the API user's role, or "cli". form: json
+    | pdf; lang: the PDF's language (null for JSON). first and rows: the offset of the first
+    entry handed out and how many were (a JSON page; for a PDF every voter printed, from 0).
+    Rows are never updated or deleted.
+    """
+
+    __tablename__ = "voter_list_read"
+    __table_args__ = (Index("ix_voter_list_read_pec", "election_id", "pec_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id", ondelete="CASCADE"))
+    pec_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    reader: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    form: Mapped[str] = mapped_column(String(8))
+    lang: Mapped[str | None] = mapped_column(String(8))
+    first: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer)
+    read_at: Mapped[str] = mapped_column(String(40))

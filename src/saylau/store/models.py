@@ -22,6 +22,7 @@ from saylau.register.models import (
     RegisterChange,
     SupplementarySite,
     Voter,
+    VoterListRead,
 )
 from saylau.results.models import Decision, Protocol, ProtocolValue, ProtocolVersion
 from saylau.store.base import Base
@@ -58,4 +59,5 @@ __all__ = [
     "Unit",
     "UnitAncestor",
     "Voter",
+    "VoterListRead",
 ]
