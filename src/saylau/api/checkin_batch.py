@@ -31,7 +31,8 @@ MAX_BATCH = 256  # rows per statement: enough for every worker's waiting check-i
 # whose ballots were written. The voter must be active and on the asking PEC's list. FOR KEY
 # SHARE (the lock the ballot's foreign key takes anyway, taken before the status is read): a
 # reviewer superseding the record holds it FOR UPDATE (`register.review.decide`), so this
-# waits for that decision and reads the status it left.
+# waits for that decision and reads the status it left. Locked in voter order, as the review
+# locks its two records, so a batch and a review cannot deadlock.
 INSERT_BATCH = """
 WITH asked AS (
   SELECT * FROM unnest(
@@ -43,6 +44,7 @@ WITH asked AS (
   FROM asked a
   JOIN voter v ON v.election_id = a.election_id AND v.iin = a.iin AND v.pec_id = a.pec_id
   WHERE v.status = 'active'
+  ORDER BY v.id
   FOR KEY SHARE OF v
 ), found AS (
   SELECT DISTINCT ON (voter_id) * FROM listed ORDER BY voter_id, n
