@@ -14,7 +14,7 @@ from saylau.administration.service import get_election
 from saylau.domain.errors import NotFound
 from saylau.domain.iin import make_iin
 from saylau.register.checkin import check_in
-from saylau.register.lists import collation_key, printable_list, voter_list, voter_list_pdf
+from saylau.register.lists import collation_key, printable_list, voter_list
 from saylau.register.voter_list_pdf import PrintedList, PrintedRow, render_voter_list
 from saylau.register.voters import VoterRecord
 from saylau.store.db import session_scope
@@ -92,7 +92,7 @@ def test_the_pdf_parses_with_every_row_and_the_kazakh_letters(small_election: En
     register(small_election, records)
     with session_scope(small_election) as session:
         election = get_election(session, "kz-2022")
-        document = voter_list_pdf(session, election, home, lang="kk")
+        document = printable_list(session, election, home, lang="kk").pdf
         russian = printable_list(session, election, home, lang="ru")
     assert document.startswith(b"%PDF-")
     pages, text = pdf_text(document)
@@ -135,5 +135,6 @@ def test_birth_dates_print_day_first(small_election: Engine) -> None:
     home = pec_codes(small_election)[5]
     register(small_election, [named(300, home, "Датов", born=date(1975, 3, 9))])
     with session_scope(small_election) as session:
-        _, text = pdf_text(voter_list_pdf(session, get_election(session, "kz-2022"), home, "en"))
+        printable = printable_list(session, get_election(session, "kz-2022"), home, "en")
+    _, text = pdf_text(printable.pdf)
     assert "09.03.1975" in text

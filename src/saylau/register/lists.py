@@ -241,11 +241,3 @@ def printable_list(
     The one rendering the API's `voters.pdf` and `saylau register list-pdf` both hand out."""
     printed = printed_list(voter_list(session, election, pec_code), lang, timezone_of(election))
     return PrintableList(render_voter_list(printed, lang), len(printed.rows))
-
-
-def voter_list_pdf(session: Session, election: Election, pec_code: str, lang: str = "kk") -> bytes:
-    """PEC `pec_code`'s printable list for signing on election day, as PDF bytes.
-
-    Records nothing, like everything here: a caller that hands the document to anyone records
-    the read (`list_reads.record_read`) in the same transaction."""
-    return printable_list(session, election, pec_code, lang).pdf
