@@ -24,6 +24,7 @@ from saylau.register.models import Voter
 from saylau.register.voters import registered_by_pec
 from saylau.scenarios.register import synthetic_register, write_extract
 from saylau.store.db import session_scope
+from tests.register.test_review_race import in_thread
 
 
 def extract_of(engine: Engine, path: Path) -> int:
@@ -35,18 +36,11 @@ def extract_of(engine: Engine, path: Path) -> int:
 
 
 def load_in_thread(engine: Engine, path: Path) -> tuple[threading.Thread, list[Any]]:
-    outcome: list[Any] = []
+    def load() -> int:
+        with session_scope(engine, write=True) as session:
+            return import_extract(session, get_election(session, "kz-2022"), path)
 
-    def load() -> None:
-        try:
-            with session_scope(engine, write=True) as session:
-                outcome.append(import_extract(session, get_election(session, "kz-2022"), path))
-        except Exception as exc:  # the test looks at it
-            outcome.append(exc)
-
-    thread = threading.Thread(target=load)
-    thread.start()
-    return thread, outcome
+    return in_thread(load)
 
 
 def voters(engine: Engine) -> int:
