@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from saylau.api.app import create_app
 from saylau.results.service import ProtocolInput
 from saylau.scenarios.build import build_kz2022, reported_pecs
 from saylau.scenarios.kz2022 import SEED, generate
+from saylau.server.app import create_app
 from saylau.store.db import session_scope
 from saylau.users.service import add_user
 

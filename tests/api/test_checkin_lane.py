@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from saylau.api.app import create_app
 from saylau.api.routers import register as register_router
 from saylau.register.models import BallotIssue
+from saylau.server.app import create_app
 from saylau.store.db import session_scope
 from saylau.users.service import add_user
 from tests.register.voters import pec_codes, person, register

@@ -14,7 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from saylau.api.app import create_app
+from saylau.server.app import create_app
 from tests.night import Night
 
 EXAMPLES = 40

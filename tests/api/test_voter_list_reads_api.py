@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from saylau.api.app import create_app
 from saylau.api.routers import voter_lists
 from saylau.register.models import VoterListRead
+from saylau.server.app import create_app
 from saylau.store.db import session_scope
 from tests.night import Night
 from tests.register.voters import pec_codes, person, register

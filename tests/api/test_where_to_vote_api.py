@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from saylau.api.ratelimit import RateLimit
+from saylau.server.ratelimit import RateLimit
 from tests.night import Night
 from tests.register.voters import pec_codes, person, register
 

@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, sync_playwright
 
-from saylau.api.app import create_app
+from saylau.server.app import create_app
 from tests.night import Night
 
 CHROMIUM = Path(os.environ.get("SAYLAU_CHROMIUM", "/usr/bin/chromium"))

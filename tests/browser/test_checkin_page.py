@@ -14,9 +14,9 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from saylau.administration.service import get_election
 from saylau.publish.dataset import load_dataset
-from saylau.publish.site import write_site
 from saylau.publish.turnout import load_turnout
 from saylau.store.db import session_scope
+from saylau.web.export import write_site
 from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.night import Night
 from tests.register.voters import designate, pec_codes, person, register

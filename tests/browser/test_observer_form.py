@@ -14,10 +14,10 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 
 from saylau.administration.service import get_election
-from saylau.api.app import create_app
 from saylau.observation.checklists import import_shipped_forms
 from saylau.observation.missions import create_mission
 from saylau.scenarios.build import build_kz2022
+from saylau.server.app import create_app
 from saylau.store.db import session_scope
 from saylau.users.service import add_user
 from tests.browser.conftest import free_port, screenshot

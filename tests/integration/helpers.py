@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from saylau.administration.service import get_election
+from saylau.migrations.schema import Base
 from saylau.results.documents import protocol_document
 from saylau.results.service import ProtocolInput
 from saylau.store.db import session_scope
-from saylau.store.models import Base
 
 TABLES = [table for table in Base.metadata.sorted_tables]
 

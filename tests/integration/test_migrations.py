@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
+from saylau.migrations.schema import Base
 from saylau.store.migrate import current_revision, head_revision, upgrade
-from saylau.store.models import Base
 
 
 def test_migrated_schema_matches_the_models(engine: Engine) -> None:

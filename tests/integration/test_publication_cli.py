@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from saylau.api.app import create_app
+from saylau.server.app import create_app
 from tests.integration.cli import saylau
 
 

@@ -66,7 +66,7 @@ def test_checks_flag_and_teams_disagreements_show(engine: Engine) -> None:
 def test_station_and_copies_pages_show_the_disagreement(engine: Engine) -> None:
     from fastapi.testclient import TestClient
 
-    from saylau.api.app import create_app
+    from saylau.server.app import create_app
 
     test_checks_flag_and_teams_disagreements_show(engine)
     with TestClient(create_app(engine, check_every=0)) as client:

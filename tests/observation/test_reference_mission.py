@@ -15,7 +15,6 @@ from saylau.observation.missions import (
     mission_summary,
     set_accreditation,
 )
-from saylau.observation.reference import build_reference_mission
 from saylau.observation.report import render_report
 from saylau.observation.reporting import mission_findings
 from saylau.observation.submissions import SubmissionInput, submit_observations
@@ -23,6 +22,7 @@ from saylau.observation.teams import SLOTS, add_deployments, deployment_status
 from saylau.results.documents import protocol_document
 from saylau.results.service import ProtocolInput, amend_protocol
 from saylau.scenarios.build import build_kz2022
+from saylau.scenarios.mission2022 import build_reference_mission
 from saylau.scenarios.observation2022 import CHANGED_COPIES
 from saylau.store.db import session_scope
 

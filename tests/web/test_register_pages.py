@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from saylau.administration.service import get_election
 from saylau.publish.dataset import load_dataset
-from saylau.publish.site import write_site
 from saylau.publish.turnout import load_turnout
 from saylau.register.models import BallotIssue
 from saylau.store.db import session_scope
+from saylau.web.export import write_site
 from tests.night import Night
 from tests.register.voters import pec_codes, person, register
 

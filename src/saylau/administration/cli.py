@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from saylau.administration.models import CommissionMember, Unit
 from saylau.administration.service import find_unit, get_election, list_elections, unit_counts
-from saylau.cli.common import (
+from saylau.console import (
     DEFAULT_DB,
     DbOption,
     ElectionOption,

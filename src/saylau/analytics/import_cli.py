@@ -11,7 +11,7 @@ from rich.table import Table
 from saylau.analytics.draft import draft_mapping, profile, rows_adding_up
 from saylau.analytics.importer import Problem, RowsRejected, resolve_mapping, write_rejects
 from saylau.analytics.stations import ImportOutcome, import_stations, list_imported
-from saylau.cli.common import (
+from saylau.console import (
     DEFAULT_DB,
     DbOption,
     JsonOption,

@@ -58,7 +58,7 @@ class CheckinLane:
     """ASGI middleware: plain station check-ins on PostgreSQL, before the rest of the app.
 
     Inside the app (`create_app` adds it) it finds the app's state in the scope. The server
-    (`api.serve`) also wraps the whole app in one, given the state, so that the plain case
+    (`server.serve`) also wraps the whole app in one, given the state, so that the plain case
     skips the framework's own layers too; a request it hands on is marked, and the inner one
     lets it through untouched.
     """

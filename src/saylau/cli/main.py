@@ -10,12 +10,11 @@ from saylau.administration.cli import app as admin_app
 from saylau.administration.service import election_exists, get_election
 from saylau.analytics.analyze_cli import analyze_command
 from saylau.analytics.import_cli import app as import_app
-from saylau.audit.cli import app as audit_app
-from saylau.cli.common import DEFAULT_DB, DbOption, open_db, out, progress_bar, reported
+from saylau.cli.audit import app as audit_app
+from saylau.cli.db import app as db_app
+from saylau.console import DEFAULT_DB, DbOption, open_db, out, progress_bar, reported
 from saylau.observation.cli import app as observe_app
 from saylau.observation.missions import mission_exists
-from saylau.observation.reference import MISSION_CODE, build_reference_mission
-from saylau.publish.cli import app as publish_app
 from saylau.register.cli import app as register_app
 from saylau.register.voters import register_size
 from saylau.results.cli import app as results_app
@@ -23,11 +22,13 @@ from saylau.results.cli import render_summary
 from saylau.results.tabulation import summary
 from saylau.scenarios.build import build_kz2022
 from saylau.scenarios.cli import app as scenario_app
+from saylau.scenarios.cli import observe_reference_command, register_generate_command
+from saylau.scenarios.mission2022 import MISSION_CODE, build_reference_mission
 from saylau.scenarios.register_build import build_register, describe_register
-from saylau.store.cli import app as db_app
 from saylau.store.db import describe_url, session_scope
 from saylau.store.migrate import upgrade
 from saylau.users.cli import app as users_app
+from saylau.web.publish_cli import app as publish_app
 
 app = typer.Typer(
     help="saylau: an election's data end to end, every number open to verification.",
@@ -44,6 +45,8 @@ app.add_typer(publish_app, name="publish")
 app.add_typer(observe_app, name="observe")
 app.add_typer(register_app, name="register")
 app.add_typer(import_app, name="import")
+observe_app.command("reference")(observe_reference_command)
+register_app.command("generate")(register_generate_command)
 app.command("analyze")(analyze_command)
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
@@ -103,7 +106,7 @@ def demo_command(
             f"http://{host}:{port}/en/observe/{MISSION_CODE}/); Ctrl+C stops",
             highlight=False,
         )
-        from saylau.api.serve import serve  # the web stack loads only when a command serves
+        from saylau.server.serve import serve  # the web stack loads only when a command serves
 
         serve(db, host, port, log_level="warning")
 
@@ -121,7 +124,7 @@ def serve_command(
         f"serving {describe_url(db)} at http://{host}:{port}/ (API docs: /api/v1/docs)",
         highlight=False,
     )
-    from saylau.api.serve import serve  # the web stack loads only when a command serves
+    from saylau.server.serve import serve  # the web stack loads only when a command serves
 
     serve(db, host, port, workers)
 

@@ -1,7 +1,7 @@
 """Results arithmetic: percentages as published and the outcome under the profile's winner rule.
 
 Percentages are of valid votes and turnout is voters who received ballots over registered voters
-(DESIGN.md section 4), rounded half up to the profile's decimals as Annex I prints them
+(report Annex I and section XIV), rounded half up to the profile's decimals as Annex I prints them
 (6,456,392 of 7,940,477 is 81.31; 8,300,046 of 11,953,465 is 69.44). Decimal throughout: a float
 would put representation error into published figures.
 """

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from saylau.administration.service import get_election
-from saylau.cli.common import (
+from saylau.console import (
     DEFAULT_DB,
     DbOption,
     ElectionOption,
@@ -37,7 +37,6 @@ from saylau.observation.missions import (
 )
 from saylau.observation.quality import quality_csv, quality_report
 from saylau.observation.quickcount_cli import app as quickcount_app
-from saylau.observation.reference import build_reference_mission
 from saylau.observation.report import render_report
 from saylau.observation.reporting import BREAKDOWNS, mission_findings
 from saylau.observation.submissions import parse_submission, submit_observations
@@ -62,26 +61,6 @@ app.add_typer(deployments_app, name="deployments")
 MissionOption = Annotated[
     str | None, typer.Option("--mission", help="Mission code; may be left out when there is one.")
 ]
-
-
-@app.command("reference")
-def reference_command(
-    election: ElectionOption = None, as_json: JsonOption = False, db: DbOption = DEFAULT_DB
-) -> None:
-    """Build the reference ODIHR mission of kz-2022: observers, forms, section XIII submissions."""
-    engine = open_db(db)
-    with reported(), session_scope(engine, write=True) as session:
-        built = build_reference_mission(session, get_election(session, election))
-    if as_json:
-        print_json(built.__dict__)
-        return
-    out.print(
-        f"mission {built.mission}: {built.observers} observers from Annex II "
-        f"({built.unread_paragraphs} paragraphs of the annex unreadable, see docs/observation.md), "
-        f"forms {', '.join(f'{k} ({v})' for k, v in built.forms.items())}, "
-        f"{built.submissions:,} submissions",
-        highlight=False,
-    )
 
 
 @mission_app.command("create")

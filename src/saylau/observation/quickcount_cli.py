@@ -14,7 +14,7 @@ from rich.table import Table
 
 from saylau.administration.models import Election
 from saylau.administration.service import get_election
-from saylau.cli.common import (
+from saylau.console import (
     DEFAULT_DB,
     DbOption,
     ElectionOption,

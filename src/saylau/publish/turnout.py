@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,12 @@ from saylau.register.turnout import (
     last_check_in,
     turnout_document,
 )
-from saylau.web.render import turnout_path
+
+
+def turnout_path(election: str, unit_code: str) -> str:
+    """Where a unit's turnout from check-ins is read: the live API, or the static site's copy
+    of it at the same path (the pages fetch it from here, either way)."""
+    return f"/api/v1/elections/{quote(election)}/units/{quote(unit_code)}/turnout"
 
 
 @dataclass(frozen=True)

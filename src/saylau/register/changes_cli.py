@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from saylau.administration.service import get_election
-from saylau.cli.common import (
+from saylau.console import (
     DEFAULT_DB,
     DbOption,
     ElectionOption,

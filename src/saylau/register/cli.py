@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from saylau.administration.service import get_election
-from saylau.cli.common import (
+from saylau.console import (
     DEFAULT_DB,
     DbOption,
     ElectionOption,
@@ -30,8 +30,7 @@ from saylau.register.duplicates_cli import app as duplicates_app
 from saylau.register.list_reads import CLI_ROLE, DEFAULT_LIMIT, cli_reader, list_reads, record_read
 from saylau.register.offline_cli import conflicts, devices, offline
 from saylau.register.turnout import hourly_turnout, reconcile
-from saylau.register.voters import exclusions_by_reason, registered_by_pec
-from saylau.scenarios.register import synthetic_register, write_extract
+from saylau.register.voters import exclusions_by_reason
 from saylau.store.db import session_scope
 
 app = typer.Typer(help="The voter register and election-day check-in.", no_args_is_help=True)
@@ -48,30 +47,6 @@ def import_command(
     with reported(), progress_bar() as update, session_scope(engine, write=True) as session:
         added = import_extract(session, get_election(session, election), file, update)
     out.print(f"added {added:,} voters from {file.name}", highlight=False)
-
-
-@app.command("generate")
-def generate_command(
-    out_file: Annotated[Path, typer.Option("--out", help="Write the CSV extract here.")],
-    scale: Annotated[
-        float, typer.Option("--scale", help="Share of each PEC's registered voters (1 = all).")
-    ] = 1.0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the draw.")] = 2022,
-    election: ElectionOption = None,
-    db: DbOption = DEFAULT_DB,
-) -> None:
-    """Write a synthetic extract matching each PEC's registered voters in the protocols."""
-    engine = open_db(db)
-    with reported():
-        if not 0 < scale <= 1:
-            raise fail(f"--scale {scale}: must be above 0 and at most 1")
-        with session_scope(engine) as session:
-            chosen = get_election(session, election)
-            codes, sizes = registered_by_pec(session, chosen)
-            day = chosen.election_date
-        columns = synthetic_register(codes, sizes, day, scale=scale, seed=seed)
-        written = write_extract(columns, out_file)
-    out.print(f"wrote {written:,} voters of {len(codes):,} PECs to {out_file}", highlight=False)
 
 
 @app.command("checkin")

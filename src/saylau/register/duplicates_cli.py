@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from saylau.administration.service import get_election
-from saylau.cli.common import (
+from saylau.console import (
     DEFAULT_DB,
     DbOption,
     ElectionOption,

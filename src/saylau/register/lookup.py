@@ -8,7 +8,7 @@ date is also written in the IIN's first six digits; asking for it anyway catches
 IIN that happens to be someone else's, instead of sending that person's neighbour to the wrong
 station.) Both answers come from one indexed query, so they take the same time.
 
-The lookup is rate-limited per client (`api.ratelimit`) and never cached or published as a
+The lookup is rate-limited per client (`server.ratelimit`) and never cached or published as a
 static file: it reads the register, which is personal data.
 """
 

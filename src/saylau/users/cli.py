@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from saylau.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json, reported
+from saylau.console import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json, reported
 from saylau.domain.access import ROLES
 from saylau.store.db import session_scope
 from saylau.users.service import add_user, list_users, revoke_user

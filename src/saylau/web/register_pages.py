@@ -7,8 +7,8 @@ to the check-in API with their token, and is not published at all.
 
 The lookup works without JavaScript: the form posts the IIN and date of birth in the body (never
 in the URL, which access logs keep) and the answer is rendered on the server. It is rate-limited
-per client address with the API's limit, shares its neutral "not found" answer, and never shows
-back what was typed.
+per client address with the API's limit (counted by the server before this page runs), shares
+its neutral "not found" answer, and never shows back what was typed.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from saylau.administration.service import get_election
-from saylau.api.ratelimit import client_key, lookup_limit
 from saylau.domain.errors import NotFound
 from saylau.domain.iin import IinError
 from saylau.publish.dataset import Dataset
@@ -35,6 +34,9 @@ from saylau.web.routes import renderer, snapshot_of
 
 router = APIRouter(include_in_schema=False)
 
+# Where the server's rate limit (`server.ratelimit.LookupLimit`) leaves the seconds this client
+# must wait, when it is over the limit; the page then says so instead of looking up.
+LOOKUP_WAIT = "lookup_retry_after"
 MAX_FORM_BYTES = 4096  # an IIN and a date: anything longer is not this form
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -137,7 +139,7 @@ async def where_to_vote_answer(request: Request, lang: str, election: str) -> Re
     """The answer, under the form again (the IIN is not put back in it)."""
     _check_lang(lang)
     snap = await snapshot_of(request, election)
-    wait = await run_in_threadpool(lookup_limit(request).retry_after, client_key(request))
+    wait: int | None = getattr(request.state, LOOKUP_WAIT, None)
     if wait is not None:
         html = where_to_vote_page(
             snap.dataset, lang, served=True, answer=Answer("limited", wait=wait)

@@ -20,6 +20,7 @@ from saylau.domain.profile import Relation
 from saylau.publish.dataset import Dataset, PublicUnit
 from saylau.publish.downloads import Download
 from saylau.publish.integrity import FLAGS_NAME, REPORT_NAME
+from saylau.publish.turnout import turnout_path
 from saylau.web.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -45,12 +46,6 @@ def unit_path(lang: str, election: str, unit: PublicUnit) -> str:
 
 def data_path(election: str, name: str) -> str:
     return f"/data/{quote(election)}/{name}"
-
-
-def turnout_path(election: str, unit_code: str) -> str:
-    """Where a unit's turnout from check-ins is read: the live API, or the static site's copy
-    of it at the same path."""
-    return f"/api/v1/elections/{quote(election)}/units/{quote(unit_code)}/turnout"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The served site's memory: one snapshot per election, rebuilt when the audit chain moves.
 
 Reading a whole election takes about a second at kz-2022 scale; pages are rendered from the
-snapshot and kept by `api.fastpath` until the head moves, so election-night traffic costs no
+snapshot and kept by `server.fastpath` until the head moves, so election-night traffic costs no
 database work but a cheap "what is the chain head?" at most once per `check_every` seconds.
 Every accepted or amended protocol appends to the chain, so a moved head is exactly
 "something was published"; the new snapshot then replaces the old whole (pages are never a mix

@@ -5,17 +5,17 @@ URLs are written to access logs, proxy logs and browser histories, and an IIN is
 identity number. The answer is the polling station or, for an IIN not on the register, an
 excluded voter or a birth date that does not match, one and the same neutral message (see
 `register.lookup`), never a name. Each client address may look up `SAYLAU_LOOKUP_RATE` times
-(default 10 a minute; 429 with Retry-After over it), and answers are marked `no-store`.
+(default 10 a minute; 429 with Retry-After over it: the server that assembles the API counts
+every lookup before it reaches this router, `server.ratelimit`), and answers are marked `no-store`.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from saylau.administration.service import get_election
 from saylau.api.deps import ReadSession
-from saylau.api.ratelimit import enforce_lookup_limit
 from saylau.api.schemas import WhereToVoteBody, WhereToVoteOut
 from saylau.register.lookup import NOT_FOUND, PollingStation, polling_station_for
 
@@ -38,7 +38,6 @@ def station_document(station: PollingStation) -> dict[str, str | None]:
 @router.post(
     "/elections/{election}/where-to-vote",
     response_model=WhereToVoteOut,
-    dependencies=[Depends(enforce_lookup_limit)],
     responses={
         404: {"description": "No such election."},
         422: {"description": "The IIN is malformed (form or check digit) or the date is not one."},

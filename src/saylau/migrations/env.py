@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from saylau.migrations.schema import Base
 from saylau.store.db import make_engine
-from saylau.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

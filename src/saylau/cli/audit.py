@@ -6,7 +6,7 @@ import typer
 
 from saylau.administration.service import election_mismatches
 from saylau.audit.service import read_chain
-from saylau.cli.common import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json, reported
+from saylau.console import DEFAULT_DB, DbOption, JsonOption, open_db, out, print_json, reported
 from saylau.results.verification import audit_mismatches
 from saylau.store.db import session_scope
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from saylau.cli.common import DEFAULT_DB, DbOption, open_db, out, reported
+from saylau.console import DEFAULT_DB, DbOption, open_db, out, reported
 from saylau.store.db import describe_url
 from saylau.store.migrate import upgrade
 

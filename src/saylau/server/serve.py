@@ -7,8 +7,8 @@ import os
 import uvicorn
 from starlette.types import ASGIApp
 
-from saylau.api.app import create_app
 from saylau.api.checkin_lane import CheckinLane
+from saylau.server.app import create_app
 from saylau.store.db import DB_ENV, make_engine
 
 POOL_ENV = "SAYLAU_DB_POOL"
@@ -28,7 +28,7 @@ def serve(url: str, host: str, port: int, workers: int = 1, log_level: str = "in
     """Serve the site and API until interrupted."""
     os.environ[DB_ENV] = url
     uvicorn.run(
-        "saylau.api.serve:app_from_environment",
+        "saylau.server.serve:app_from_environment",
         factory=True,
         host=host,
         port=port,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from saylau.administration.service import get_election, list_elections
-from saylau.cli.common import (
+from saylau.console import (
     DEFAULT_DB,
     DbOption,
     ElectionOption,
@@ -33,8 +33,8 @@ def site_command(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Render every page (kk, ru, en) and every download of the election(s) into --out."""
-    from saylau.publish.site import write_site  # the page renderer loads only for this command
     from saylau.publish.turnout import load_turnout
+    from saylau.web.export import write_site  # the page renderer loads only for this command
 
     engine = open_db(db)
     with reported():

@@ -17,19 +17,26 @@ peer is the real client and not the proxy (a client cannot forge it from outside
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
 import time
 
-from fastapi import HTTPException, Request
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from saylau.web.register_pages import LOOKUP_WAIT
 
 RATE_ENV = "SAYLAU_LOOKUP_RATE"
 STORAGE_ENV = "SAYLAU_RATE_LIMIT_STORAGE"
 DEFAULT_RATE = "10/minute"
 DEFAULT_STORAGE = "memory://"
+API_LOOKUP = re.compile(r"^/api/v1/elections/[^/]+/where-to-vote/?$")
+PAGE_LOOKUP = re.compile(r"^/[^/]+/[^/]+/where-to-vote/$")
 
 
 class RateLimit:
@@ -64,25 +71,58 @@ class RateLimit:
         return max(1, math.ceil(stats.reset_time - time.time()))
 
 
-def client_key(request: Request) -> str:
+def client_key(scope: Scope) -> str:
     """The client's address (see the module's note on reverse proxies)."""
-    return request.client.host if request.client is not None else "unknown"
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
 
 
-def lookup_limit(request: Request) -> RateLimit:
-    """The application's lookup limit (made at start-up from the environment)."""
-    return request.app.state.lookup_limit  # type: ignore[no-any-return]
+class LookupLimit:
+    """ASGI middleware: every "where do I vote" POST, over the API or the page's form, counts
+    one lookup for its client address before anything reads the body or the register.
 
-
-def enforce_lookup_limit(request: Request) -> None:
-    """A FastAPI dependency: 429 with Retry-After once this client is over the limit.
-
-    It runs before the body is read or validated, so malformed requests count too.
+    Over the limit, the API's lookup is answered here: 429 with Retry-After and the same JSON
+    body as any other refusal. The page's form is passed on with the wait in the request's
+    state (`web.register_pages.LOOKUP_WAIT`), so the page says it in the reader's language
+    (also 429). Counting here, once, keeps the API and the pages from needing each other: the
+    server that puts them together is the one that limits them.
     """
-    wait = lookup_limit(request).retry_after(client_key(request))
-    if wait is not None:
-        raise HTTPException(
-            status_code=429,
-            detail=f"too many lookups from this address; try again in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        api = API_LOOKUP.match(path) is not None
+        if not api and PAGE_LOOKUP.match(path) is None:
+            await self.app(scope, receive, send)
+            return
+        limit: RateLimit = scope["app"].state.lookup_limit
+        wait = await run_in_threadpool(limit.retry_after, client_key(scope))
+        if wait is None:
+            await self.app(scope, receive, send)
+        elif api:
+            await _too_many(send, wait)
+        else:
+            scope.setdefault("state", {})[LOOKUP_WAIT] = wait
+            await self.app(scope, receive, send)
+
+
+async def _too_many(send: Send, wait: int) -> None:
+    body = json.dumps(
+        {
+            "detail": f"too many lookups from this address; try again in {wait} s",
+            "error": "TooManyRequests",
+        }
+    ).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(wait).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

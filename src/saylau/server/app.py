@@ -11,9 +11,6 @@ from sqlalchemy import Engine
 from saylau import __version__
 from saylau.api import errors
 from saylau.api.checkin_lane import CheckinLane, close_lane
-from saylau.api.fastpath import FastPath
-from saylau.api.guards import RefuseNul
-from saylau.api.ratelimit import RateLimit
 from saylau.api.routers import (
     lookup,
     observation,
@@ -25,6 +22,9 @@ from saylau.api.routers import (
     turnout,
     voter_lists,
 )
+from saylau.server.fastpath import FastPath
+from saylau.server.guards import RefuseNul
+from saylau.server.ratelimit import LookupLimit, RateLimit
 from saylau.web import observe as observe_pages
 from saylau.web import register_pages
 from saylau.web import routes as web
@@ -54,6 +54,7 @@ def create_app(engine: Engine, check_every: float = CHECK_EVERY) -> FastAPI:
     app.state.lookup_limit = RateLimit.from_env()
     app.state.live_turnout = turnout.LiveCache()
     errors.install(app)
+    app.add_middleware(LookupLimit)  # innermost: counts lookups before their routers
     app.add_middleware(FastPath)
     app.add_middleware(CheckinLane)  # inside RefuseNul, outside the cache and the app
     app.router.add_event_handler("shutdown", partial(close_lane, app.state))
