@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from random import Random
+from types import MappingProxyType
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -119,7 +122,16 @@ def test_raising_any_balanced_line_breaks_a_hard_relation(
     assert any("must equal" in p for p in verdict.problems)
 
 
-@given(protocols())
-def test_judging_is_repeatable(values: dict[str, int]) -> None:
-    """The same values give the same verdict: a no-op amendment cannot change acceptance."""
-    assert judge(profile(), values, {}) == judge(profile(), dict(values), {})
+@given(protocols(), st.randoms(use_true_random=False))
+def test_the_verdict_depends_on_the_values_alone(values: dict[str, int], rnd: Random) -> None:
+    """Judging reads the values and writes nothing: handed a read-only view (any write into it
+    raises), it gives the verdict it gives for the same values in any other order, and the
+    values are as they were. So re-entering the same protocol (a no-op amendment) cannot change
+    its acceptance, whatever order a form or a JSON file lists the lines in."""
+    before = dict(values)
+    read_only = MappingProxyType(dict(values))
+    shuffled = dict(rnd.sample(sorted(values.items()), len(values)))
+    verdict = judge(profile(), read_only, MappingProxyType({}))
+    assert verdict == judge(profile(), shuffled, {})
+    assert dict(read_only) == before
+    assert verdict.accepted
