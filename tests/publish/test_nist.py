@@ -16,6 +16,8 @@ import xmlschema
 from sqlalchemy import Engine
 
 from saylau.administration.service import get_election
+from saylau.domain.errors import ProfileError
+from saylau.domain.profile import load_profile
 from saylau.domain.tabulation import build_summary
 from saylau.publish.dataset import Dataset, PublicProtocol, PublicUnit, PublicVersion, load_dataset
 from saylau.publish.nist import (
@@ -28,7 +30,7 @@ from saylau.publish.nist import (
     results_status,
 )
 from saylau.store.db import session_scope
-from tests.domain.fixtures import consistent_protocol, profile
+from tests.domain.fixtures import consistent_protocol, profile, profile_dict
 
 # The official schemas, vendored unchanged with their notice (standards/nist-1500-100/NOTICE.md).
 STANDARD = Path(__file__).resolve().parents[2] / "standards" / "nist-1500-100"
@@ -355,8 +357,9 @@ def test_candidates_and_election_type() -> None:
 
 def test_profile_can_name_the_election_type() -> None:
     data = hand_made(ALL_PECS)
-    renamed = replace(data.profile, raw={**data.profile.raw, "nist_election_type": "general"})
+    renamed = replace(data.profile, nist_election_type="general")
     assert election_type(renamed) == "general"
-    wrong = replace(data.profile, raw={**data.profile.raw, "nist_election_type": "snap"})
-    with pytest.raises(ValueError, match="snap"):
-        election_type(wrong)
+    wrong = profile_dict()
+    wrong["nist_election_type"] = "snap"
+    with pytest.raises(ProfileError, match="rule nist_election_type: must be one of general"):
+        load_profile(wrong)

@@ -52,8 +52,8 @@ def profile_of(election: Election) -> Profile:
 
 
 def timezone_of(election: Election) -> str:
-    """Where the election's times are local: the profile's `timezone`, else UTC."""
-    return str(profile_of(election).raw.get("timezone") or "UTC")
+    """Where the election's times are local: the profile's `timezone` (an IANA zone)."""
+    return profile_of(election).timezone
 
 
 def create_election(

@@ -8,12 +8,13 @@ only counts per reason can show).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from saylau.domain.errors import ProfileError
+from saylau.domain.profile_fields import codes, only_keys, require, section, whole
 
 
 @dataclass(frozen=True)
@@ -24,17 +25,19 @@ class VoterRules:
     exclusions: tuple[str, ...]
 
 
-def voter_rules(raw_profile: Mapping[str, Any]) -> VoterRules:
-    section = raw_profile.get("voters")
-    if not isinstance(section, Mapping):
-        raise ProfileError("voters", "is missing (minimum_age and exclusions)")
-    age = section.get("minimum_age")
-    if not isinstance(age, int) or isinstance(age, bool) or not 0 < age < 100:
-        raise ProfileError("voters.minimum_age", f"must be a whole number of years, not {age!r}")
-    exclusions = section.get("exclusions") or []
-    if not isinstance(exclusions, Sequence) or isinstance(exclusions, str):
-        raise ProfileError("voters.exclusions", "must be a list of reason codes")
-    return VoterRules(age, tuple(str(e) for e in exclusions))
+def voter_rules(raw: Any) -> VoterRules:
+    """Parse the profile's `voters` section (called by `load_profile`).
+
+    Both keys are required: an election with no exclusions says `exclusions: []`, so a section
+    that merely forgot them cannot pass for one. An exclusion listed twice is refused, since
+    counts per reason are published and a reason must be counted once.
+    """
+    rules: Mapping[str, Any] = section(raw, "voters")
+    only_keys(rules, ("minimum_age", "exclusions"), "voters")
+    age = whole(require(rules, "minimum_age", "voters.minimum_age"), "voters.minimum_age", 1)
+    if age >= 100:
+        raise ProfileError("voters.minimum_age", f"must be a whole number of years, not {age}")
+    return VoterRules(age, codes(rules, "exclusions", "voters.exclusions", empty=True))
 
 
 def age_on(born: date, day: date) -> int:

@@ -17,9 +17,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from saylau.domain.errors import ProfileError
+from saylau.domain.profile_fields import codes, flag, one_of, only_keys, require, section, whole
 
 CHANGE_KINDS = ("transfer", "absentee_certificate", "mobile_request")
 SITE_SCOPES = ("residents", "unregistered")
+REGISTRATION_MODES = ("designated_sites", "everywhere")
+KEYS = (*CHANGE_KINDS, "mobile_reasons", "mobile_requires_request", "election_day_registration")
 
 
 @dataclass(frozen=True)
@@ -43,53 +46,72 @@ class Window:
 class ChangeRules:
     """The profile's `register_changes` section."""
 
-    windows: dict[str, Window]
+    windows: Mapping[str, Window]
     mobile_reasons: tuple[str, ...]
     mobile_requires_request: bool
     designated_sites_only: bool
 
 
-def _window(section: Mapping[str, Any], kind: str) -> Window | None:
-    raw = section.get(kind)
+def _window(rules: Mapping[str, Any], kind: str) -> Window | None:
+    raw = rules.get(kind)
     if raw is None:
         return None
-    if not isinstance(raw, Mapping):
-        raise ProfileError(f"register_changes.{kind}", "must map closes_days_before (and opens)")
-    closes = raw.get("closes_days_before")
-    opens = raw.get("opens_days_before")
-    for name, value in (("closes_days_before", closes), ("opens_days_before", opens)):
-        if value is None and name == "opens_days_before":
-            continue
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ProfileError(
-                f"register_changes.{kind}.{name}", f"must be a whole number of days, not {value!r}"
-            )
-    if opens is not None and opens < closes:
+    rule = f"register_changes.{kind}"
+    window = section(raw, rule)
+    only_keys(window, ("closes_days_before", "opens_days_before"), rule)
+    closes = whole(
+        require(window, "closes_days_before", f"{rule}.closes_days_before"),
+        f"{rule}.closes_days_before",
+        0,
+    )
+    opens = window.get("opens_days_before")
+    if opens is None:
+        return Window(closes)
+    opens = whole(opens, f"{rule}.opens_days_before", 0)
+    if opens < closes:
         raise ProfileError(
-            f"register_changes.{kind}", f"opens {opens} days before but closes {closes} before"
+            rule,
+            f"opens {opens} days before election day, after it closes {closes} days before",
         )
     return Window(closes, opens)
 
 
-def change_rules(raw_profile: Mapping[str, Any]) -> ChangeRules:
-    """Read the profile's `register_changes`; a kind it does not name is not allowed at all."""
-    section = raw_profile.get("register_changes") or {}
-    if not isinstance(section, Mapping):
-        raise ProfileError("register_changes", "must be a mapping")
-    windows = {kind: w for kind in CHANGE_KINDS if (w := _window(section, kind)) is not None}
-    reasons = section.get("mobile_reasons") or []
-    if not isinstance(reasons, list):
-        raise ProfileError("register_changes.mobile_reasons", "must be a list of reason codes")
-    sites = section.get("election_day_registration", "designated_sites")
-    if sites not in ("designated_sites", "everywhere"):
-        raise ProfileError(
-            "register_changes.election_day_registration",
-            f"must be designated_sites or everywhere, not {sites!r}",
+def change_rules(raw: Any) -> ChangeRules:
+    """Parse the profile's `register_changes` section (called by `load_profile`).
+
+    A change kind the section does not name is not allowed at all. The two switches,
+    `mobile_requires_request` and `election_day_registration`, have no default: each is a
+    choice of the law, and a forgotten one must not read as the kz-2022 choice. Contradictions
+    that would refuse every voter silently are refused here: a mobile-request window with no
+    reason to give, or mobile voting that needs a request when no request can be made.
+    """
+    rules = section(raw, "register_changes")
+    only_keys(rules, KEYS, "register_changes")
+    windows = {kind: w for kind in CHANGE_KINDS if (w := _window(rules, kind)) is not None}
+    reasons: tuple[str, ...] = ()
+    if "mobile_request" in windows or rules.get("mobile_reasons") is not None:
+        # With a request window the reasons are required and non-empty: an empty list would
+        # refuse every request the window lets in.
+        reasons = codes(
+            rules,
+            "mobile_reasons",
+            "register_changes.mobile_reasons",
+            empty="mobile_request" not in windows,
         )
+    requires_request = flag(
+        rules, "mobile_requires_request", "register_changes.mobile_requires_request"
+    )
+    if requires_request and "mobile_request" not in windows:
+        raise ProfileError(
+            "register_changes.mobile_requires_request",
+            "is true but mobile_request names no window: no one could vote by mobile ballot box",
+        )
+    rule = "register_changes.election_day_registration"
+    sites = one_of(require(rules, "election_day_registration", rule), REGISTRATION_MODES, rule)
     return ChangeRules(
         windows=windows,
-        mobile_reasons=tuple(str(r) for r in reasons),
-        mobile_requires_request=bool(section.get("mobile_requires_request", True)),
+        mobile_reasons=reasons,
+        mobile_requires_request=requires_request,
         designated_sites_only=sites == "designated_sites",
     )
 

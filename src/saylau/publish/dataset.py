@@ -95,8 +95,8 @@ class Dataset:
 
     @property
     def timezone(self) -> str:
-        """Where times are shown: the profile's `timezone`, else UTC."""
-        return str(self.profile.raw.get("timezone") or "UTC")
+        """Where times are shown: the profile's `timezone` (an IANA zone)."""
+        return self.profile.timezone
 
     @property
     def complete(self) -> bool:

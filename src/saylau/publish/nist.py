@@ -60,7 +60,6 @@ CONTEST_NAME = "President"
 AGAINST_ALL_ID = "cs-against-all"
 UNIT_CODE_TYPE = "saylau-unit-code"
 COMPLETE, PARTIAL = "unofficial-complete", "unofficial-partial"
-ELECTION_TYPES = ("general", "special", "runoff", "primary", "other")
 
 # The schema's DateTimeWithZone, anchored: a report without a zone would fail validation.
 _DATETIME_WITH_ZONE = re.compile(
@@ -152,16 +151,14 @@ def reporting_unit_type(dataset: Dataset, unit: PublicUnit) -> tuple[str, str | 
 
 
 def election_type(profile: Profile) -> str:
-    """`special` for an early election, `general` otherwise, unless the profile names one.
+    """`special` for an early election, `general` otherwise, unless the profile names one
+    (its `nist_election_type`, checked against the CDF's values when the profile loads).
 
     The profile is where an election's rules live as data; the kz-2022 profile calls itself an
     "Early presidential election", which is what the CDF means by "not regularly scheduled".
     """
-    named = profile.raw.get("nist_election_type")
-    if named is not None:
-        if named not in ELECTION_TYPES:
-            raise ValueError(f"nist_election_type {named!r} is not one of {ELECTION_TYPES}")
-        return str(named)
+    if profile.nist_election_type is not None:
+        return profile.nist_election_type
     return "special" if "early" in profile.name.lower() else "general"
 
 

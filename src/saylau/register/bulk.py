@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
 from saylau.administration.service import profile_of
-from saylau.domain.eligibility import VoterRules, voter_rules
+from saylau.domain.eligibility import VoterRules
 from saylau.domain.errors import Conflict
 from saylau.register.models import Voter
 from saylau.register.voters import RegisterRejected
@@ -253,7 +253,7 @@ def import_extract(
 ) -> int:
     """Check every row of `path` and add them all to the register; returns the rows added."""
     progress = progress or (lambda _s, _d, _t: None)
-    rules = voter_rules(profile_of(election).raw)
+    rules = profile_of(election).require_voters()
     pecs = session.execute(
         select(Unit.code, Unit.id).where(Unit.election_id == election.id, Unit.kind == "pec")
     ).all()

@@ -13,17 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
+from saylau.administration.service import profile_of
 from saylau.audit.service import now_iso
 from saylau.domain.errors import NotFound, SaylauError
 from saylau.domain.iin import IinError, parse_iin
-from saylau.domain.register_changes import SITE_SCOPES, ChangeRules, change_rules, window_problem
-from saylau.profiles import parse_profile_text
+from saylau.domain.register_changes import SITE_SCOPES, ChangeRules, window_problem
 from saylau.register.models import (
     AbsenteeCertificate,
     BallotIssue,
@@ -50,14 +49,9 @@ class Recorded:
 
 
 def rules_of(election: Election) -> ChangeRules:
-    """The election's change rules. Kept per profile digest: the profile text is frozen with
-    the election, and reading it costs more than a whole check-in (which asks for it)."""
-    return _rules_by_digest(election.profile_sha256, election.profile_yaml)
-
-
-@lru_cache(maxsize=64)
-def _rules_by_digest(_digest: str, profile_yaml: str) -> ChangeRules:
-    return change_rules(parse_profile_text(profile_yaml).raw)
+    """The election's change rules, parsed with its frozen profile (`parse_profile_text`
+    caches the parse per text: reading it costs more than a whole check-in, which asks)."""
+    return profile_of(election).require_register_changes()
 
 
 def today_utc() -> date:

@@ -37,7 +37,6 @@ from sqlalchemy.orm import Session
 from saylau.administration.models import Election
 from saylau.administration.service import profile_of
 from saylau.audit.service import now_iso
-from saylau.domain.eligibility import voter_rules
 from saylau.domain.errors import Conflict
 from saylau.domain.iin import IinError, parse_iin
 from saylau.register.changes import (
@@ -357,7 +356,7 @@ def _register_on_day(
         )
     record = VoterRecord(iin, person.family_name, person.given_names, person.birth_date,
                          person.sex, person.address, pec.code)  # fmt: skip
-    rules = voter_rules(profile_of(election).raw)
+    rules = profile_of(election).require_voters()
     problems = record_problems(record, 1, election, rules, {pec.code: pec.id})
     if problems:
         text = "; ".join(p.removeprefix("row 1, ") for p in problems)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
 from saylau.administration.service import profile_of
-from saylau.domain.eligibility import VoterRules, registration_problems, voter_rules
+from saylau.domain.eligibility import VoterRules, registration_problems
 from saylau.domain.errors import SaylauError
 from saylau.domain.iin import IinError, parse_iin
 from saylau.register.models import Voter
@@ -95,7 +95,7 @@ def add_voters(session: Session, election: Election, records: Sequence[VoterReco
             select(Unit.code, Unit.id).where(Unit.election_id == election.id, Unit.kind == "pec")
         ).all()
     )
-    rules = voter_rules(profile_of(election).raw)
+    rules = profile_of(election).require_voters()
     problems: list[str] = []
     bad_rows = set()
     seen: dict[str, int] = {}
@@ -158,7 +158,7 @@ def exclusions_by_reason(session: Session, election: Election) -> dict[str, int]
         .group_by(Voter.exclusion)
     )
     counts = {str(reason): int(n) for reason, n in rows}
-    rules = voter_rules(profile_of(election).raw)
+    rules = profile_of(election).require_voters()
     return {reason: counts.get(reason, 0) for reason in rules.exclusions}
 
 
