@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from saylau.administration.models import CommissionMember, Election, Unit, UnitAncestor
 from saylau.audit.service import NewEvent, append, now_iso
-from saylau.domain.errors import Conflict, NotFound
+from saylau.domain.errors import Conflict, NotFound, ProfileError
 from saylau.domain.profile import Profile
 from saylau.profiles import parse_profile_text, text_sha256
 
@@ -59,8 +59,18 @@ def timezone_of(election: Election) -> str:
 def create_election(
     session: Session, code: str, name: str, election_date: date, profile_text: str
 ) -> Election:
-    """Create an election with its profile frozen in, and record it in the audit log."""
+    """Create an election with its profile frozen in, and record it in the audit log.
+
+    A profile that names its election's date must agree with `election_date`: every register
+    deadline is counted back from the election's date, so two dates would be two sets of rules.
+    """
     profile = parse_profile_text(profile_text)
+    if profile.election_date is not None and profile.election_date != election_date:
+        raise ProfileError(
+            "election_date",
+            f"the profile's election is on {profile.election_date.isoformat()}, "
+            f"not {election_date.isoformat()}",
+        )
     if election_exists(session, code):
         raise Conflict(f"election {code!r} already exists")
     election = Election(
