@@ -2,9 +2,10 @@
 and every other section of the profile, each typed and checked when the profile loads.
 
 The engine is general; another country's or another election's rules are a new profile, not new
-code (DESIGN.md section 3). Loading checks the rules strictly, because a profile with a missing or
-contradictory rule would let wrong results through silently: every problem names the rule, and a
-key saylau does not know is refused rather than ignored (a misspelt key would read as absent).
+code (docs/architecture.md, "The rules in code"). Loading checks the rules strictly, because a
+profile with a missing or contradictory rule would let wrong results through silently: every
+problem names the rule, and a key saylau does not know is refused rather than ignored (a
+misspelt key would read as absent).
 
 Which sections are required. Every election has results, so `code`, `name`, `timezone`,
 `protocol`, `candidates` and `winner_rule` are required (`against_all` defaults to false and
