@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -30,7 +30,7 @@ def elections_command(as_json: JsonOption = False, db: DbOption = DEFAULT_DB) ->
     """The elections in the database, with their commissions counted."""
     engine = open_db(db)
     with reported(), session_scope(engine) as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "code": e.code,
                 "name": e.name,
@@ -76,7 +76,7 @@ def unit_command(
             select(Unit).where(Unit.parent_id == found.id).order_by(Unit.code)
         ).all()
         parent = session.get(Unit, found.parent_id) if found.parent_id else None
-        document = {
+        document: dict[str, Any] = {
             "code": found.code,
             "kind": found.kind,
             "subtype": found.subtype,

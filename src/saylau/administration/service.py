@@ -194,7 +194,8 @@ def add_units(session: Session, election: Election, specs: Sequence[UnitSpec]) -
     closure: list[dict[str, int]] = []
     for r in rows:
         unit_id = ids[r["code"]]
-        depth, current = 0, unit_id
+        depth = 0
+        current: int | None = unit_id  # up the parents, to None above the CEC
         while current is not None:
             closure.append({"unit_id": unit_id, "ancestor_id": current, "depth": depth})
             current, depth = parents[current], depth + 1

@@ -88,16 +88,20 @@ def profile(path: Path, delimiter: str | None = None) -> tuple[list[Column], str
         except duckdb.Error as exc:
             raise FileRefused(f"{path.name} cannot be read: {str(exc).splitlines()[0]}") from exc
         names = [row[0] for row in connection.execute("DESCRIBE src").fetchall()]
-        rows = int(connection.execute("SELECT count(*) FROM src").fetchone()[0])  # type: ignore[index]
+        counted = connection.execute("SELECT count(*) FROM src").fetchone()
+        assert counted is not None, "an aggregate without GROUP BY always answers one row"
+        rows = int(counted[0])
         columns = []
         for name in names:
             q = '"' + name.replace('"', '""') + '"'
             text = f"nullif(trim(CAST({q} AS VARCHAR)), '')"
-            whole, distinct, present, total = connection.execute(
+            described = connection.execute(
                 f"SELECT coalesce(bool_and(regexp_full_match({text}, '[0-9]{{1,15}}(\\.0*)?')) "
                 f"FILTER (WHERE {text} IS NOT NULL), false), count(DISTINCT {text}), "
                 f"count({text}), sum(TRY_CAST({text} AS DOUBLE)) FROM src"
-            ).fetchone()  # type: ignore[misc]
+            ).fetchone()
+            assert described is not None, "an aggregate without GROUP BY always answers one row"
+            whole, distinct, present, total = described
             columns.append(
                 Column(name, bool(whole), distinct == rows and present == rows, float(total or 0))
             )

@@ -21,13 +21,18 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 BAR = "#2b6cb0"
 NULL = "#c05621"
@@ -35,7 +40,7 @@ HIGH = "#9b2c2c"
 GRID = "#d9dee5"
 INK = "#1a202c"
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.size": 10,
     "axes.edgecolor": "#4a5568",
@@ -108,9 +113,9 @@ def _png(figure: Figure, dpi: int) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _grid(axes: object) -> None:
-    axes.grid(axis="y", color=GRID, linewidth=0.8)  # type: ignore[attr-defined]
-    axes.set_axisbelow(True)  # type: ignore[attr-defined]
+def _grid(axes: Axes) -> None:
+    axes.grid(axis="y", color=GRID, linewidth=0.8)
+    axes.set_axisbelow(True)
 
 
 def percent_histogram_svg(

@@ -85,7 +85,8 @@ def _option_value(name: str, value: object) -> str:
     if name == "tolerance_pp" and value is None:
         return "to the nearest vote"
     if name == "compare":
-        return ", ".join(map(str, value)) or "every attribute with 2 to 30 values"  # type: ignore[call-overload]
+        attributes = value if isinstance(value, list | tuple) else ()
+        return ", ".join(map(str, attributes)) or "every attribute with 2 to 30 values"
     if name == "seed" or isinstance(value, bool):
         return str(value)
     if isinstance(value, int):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TypeGuard
 
 STRONG_P = 0.01
 SOME_P = 0.05
@@ -76,45 +77,50 @@ def _nan(x: float | None) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _known(x: float | None) -> TypeGuard[float]:
+    """A value to print: present and not NaN (the narrowing `_nan` cannot give its callers)."""
+    return not _nan(x)
+
+
 def fmt_int(n: float | None) -> str:
     """3581866 -> "3,581,866"; a missing value is a dash, never a made-up zero."""
-    return MISSING if _nan(n) else f"{round(n):,}"  # type: ignore[arg-type]
+    return f"{round(n):,}" if _known(n) else MISSING
 
 
 def fmt_num(x: float | None, digits: int = 2) -> str:
-    return MISSING if _nan(x) else f"{x:,.{digits}f}"
+    return f"{x:,.{digits}f}" if _known(x) else MISSING
 
 
 def fmt_pct(fraction: float | None, digits: int | None = None) -> str:
     """A fraction as a percentage: 1 decimal, 2 when below one percent (0.03%, not 0.0%)."""
-    if _nan(fraction):
+    if not _known(fraction):
         return MISSING
-    value = 100 * fraction  # type: ignore[operator]
+    value = 100 * fraction
     if digits is None:
         digits = 2 if 0 < abs(value) < 1 else 1
     return f"{value:,.{digits}f}%"
 
 
 def fmt_pct_range(low: float | None, high: float | None, digits: int | None = None) -> str:
-    if _nan(low) or _nan(high):
+    if not _known(low) or not _known(high):
         return MISSING
     if digits is None:
-        small = any(0 < abs(100 * v) < 1 for v in (low, high))  # type: ignore[operator]
-        digits = decimals(100 * low, 100 * high, 2 if small else 1, 3)  # type: ignore[operator]
+        small = any(0 < abs(100 * v) < 1 for v in (low, high))
+        digits = decimals(100 * low, 100 * high, 2 if small else 1, 3)
     return f"{fmt_pct(low, digits)} to {fmt_pct(high, digits)}"
 
 
 def fmt_points(fraction: float | None, digits: int = 1) -> str:
     """A difference of two fractions in percentage points, signed: "+1.2 points"."""
-    if _nan(fraction):
+    if not _known(fraction):
         return MISSING
-    return f"{100 * fraction:+,.{digits}f} points"  # type: ignore[operator]
+    return f"{100 * fraction:+,.{digits}f} points"
 
 
 def fmt_points_range(low: float | None, high: float | None, digits: int = 1) -> str:
-    if _nan(low) or _nan(high):
+    if not _known(low) or not _known(high):
         return MISSING
-    return f"{100 * low:+,.{digits}f} to {100 * high:+,.{digits}f}"  # type: ignore[operator]
+    return f"{100 * low:+,.{digits}f} to {100 * high:+,.{digits}f}"
 
 
 def fmt_p(p: float | None, repetitions: int | None = None) -> str:
@@ -139,7 +145,7 @@ def fmt_p(p: float | None, repetitions: int | None = None) -> str:
 
 def at_floor(p: float | None, repetitions: int) -> bool:
     """Whether a Monte Carlo p-value is the smallest its repetitions can give."""
-    return not _nan(p) and repetitions > 0 and p <= 1 / (1 + repetitions) + 1e-12  # type: ignore[operator]
+    return _known(p) and repetitions > 0 and p <= 1 / (1 + repetitions) + 1e-12
 
 
 def too_few(p: float | None, repetitions: int) -> bool:

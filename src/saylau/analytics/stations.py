@@ -38,6 +38,7 @@ from saylau.audit.service import NewEvent, append, now_iso
 from saylau.domain.errors import Conflict, NotFound, SaylauError
 from saylau.domain.integrity.stations import StationTable
 from saylau.profiles import text_sha256
+from saylau.store.db import driver_connection
 
 EVENT_KIND = "stations.imported"
 BATCH = 20_000
@@ -323,7 +324,7 @@ def load_station_table(session: Session, name: str) -> StationTable:
 
 
 def _fetch(session: Session, sql: str) -> list[tuple[Any, ...]]:
-    cursor = session.connection().connection.driver_connection.cursor()
+    cursor = driver_connection(session).cursor()
     try:
         cursor.execute(sql)
         return list(cursor.fetchall())

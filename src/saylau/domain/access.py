@@ -87,7 +87,7 @@ def scope_problem(role: str, scope_kind: str) -> str | None:
     """Why a role cannot be scoped to a commission of this kind (None when it can)."""
     if role not in SCOPE_KIND:
         return f"unknown role {role!r}; roles: {', '.join(ROLES)}"
-    kinds = SCOPE_KIND[role]  # type: ignore[index]
+    kinds = SCOPE_KIND[role]
     if scope_kind not in kinds:
         wanted = " or ".join(k.upper() for k in kinds)
         return f"role {role} must be scoped to a {wanted}, not a {scope_kind.upper()}"

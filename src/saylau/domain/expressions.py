@@ -28,7 +28,7 @@ import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from saylau.domain.errors import SaylauError
 
@@ -366,7 +366,8 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-COMPARE: dict[str, Callable[[object, object], bool]] = {
+# `_compare` hands these two numbers or two texts, never a mixed pair.
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "=": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -381,13 +382,13 @@ def _compare(op: str, left: object, right: object) -> bool:
     if left is None or right is None:
         return False
     if isinstance(left, bool) or isinstance(right, bool):
-        return COMPARE[op](truthy(left), truthy(right)) if op in ("=", "!=") else False
+        return bool(COMPARE[op](truthy(left), truthy(right))) if op in ("=", "!=") else False
     a, b = _number(left), _number(right)
     numeric = isinstance(left, int | float | Decimal) or isinstance(right, int | float | Decimal)
     if a is not None and b is not None and (numeric or op not in ("=", "!=")):
-        return COMPARE[op](a, b)
+        return bool(COMPARE[op](a, b))
     if op in ("=", "!="):
-        return COMPARE[op](_text(left), _text(right))
+        return bool(COMPARE[op](_text(left), _text(right)))
     return False
 
 

@@ -673,7 +673,8 @@ def report_to_xml(report: Mapping[str, Any]) -> bytes:
     # refuses unqualified attributes (ObjectId) next to a default namespace.
     root.set("xmlns", NAMESPACE)
     root.set("xmlns:xsi", XSI_NAMESPACE)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def nist_report_xml(dataset: Dataset, generated_at: str) -> bytes:

@@ -43,6 +43,7 @@ from saylau.domain.eligibility import VoterRules
 from saylau.domain.errors import Conflict
 from saylau.register.models import Voter
 from saylau.register.voters import RegisterRejected
+from saylau.store.db import driver_connection
 
 Progress = Callable[[str, int, int], None]
 COLUMNS = ("iin", "family_name", "given_names", "birth_date", "sex", "address", "pec")
@@ -312,7 +313,9 @@ def _read(connection: duckdb.DuckDBPyConnection, path: Path) -> int:
         f"auto_detect=false, quote='\"', escape='\"')"
     )
     connection.execute("CREATE VIEW src AS SELECT rowid + 1 AS row_no, * FROM extract")
-    return int(connection.execute("SELECT count(*) FROM extract").fetchone()[0])  # type: ignore[index]
+    counted = connection.execute("SELECT count(*) FROM extract").fetchone()
+    assert counted is not None, "an aggregate without GROUP BY always answers one row"
+    return int(counted[0])
 
 
 def _already_registered(
@@ -359,7 +362,7 @@ def _write_postgresql(
     progress: Progress,
 ) -> None:
     """COPY the accepted rows into voter; on a first load, with its keys set aside meanwhile."""
-    raw = session.connection().connection.driver_connection
+    raw = driver_connection(session)
     columns = ", ".join(VOTER_COLUMNS)
     with raw.cursor() as cursor:
         rebuild = _set_keys_aside(cursor, int(election.id), rows)
@@ -509,7 +512,7 @@ def _write_sqlite(
     rows: int,
     progress: Progress,
 ) -> None:
-    raw = session.connection().connection.driver_connection
+    raw = driver_connection(session)
     columns = ", ".join(VOTER_COLUMNS)
     result = connection.execute(_accepted(election))
     cursor = raw.cursor()

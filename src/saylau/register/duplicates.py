@@ -58,18 +58,17 @@ DEFAULT_SEED = 2022
 PENDING = "pending"
 SUPERSEDED = "superseded"
 
-INPUT_SCHEMA = pa.schema(
-    [
-        ("unique_id", pa.int64()),
-        ("iin", pa.string()),
-        ("family_name", pa.string()),
-        ("given_names", pa.string()),
-        ("birth_date", pa.date32()),
-        ("sex", pa.string()),
-        ("address", pa.string()),
-        ("pec", pa.string()),
-    ]
-)
+INPUT_FIELDS: list[tuple[str, pa.DataType]] = [
+    ("unique_id", pa.int64()),
+    ("iin", pa.string()),
+    ("family_name", pa.string()),
+    ("given_names", pa.string()),
+    ("birth_date", pa.date32()),
+    ("sex", pa.string()),
+    ("address", pa.string()),
+    ("pec", pa.string()),
+]
+INPUT_SCHEMA = pa.schema(INPUT_FIELDS)
 """What the linkage reads: one row per record, `unique_id` being the voter's id."""
 
 

@@ -187,8 +187,9 @@ def decide(
         update(DuplicatePair)
         .where(DuplicatePair.id == pair_id, DuplicatePair.status == PENDING)
         .values(status=status, decided_by=by, decided_at=at, note=note)
-    )
-    if claimed.rowcount != 1:  # another reviewer decided it between our read and this write
+        .returning(DuplicatePair.id)
+    ).first()
+    if claimed is None:  # another reviewer decided it between our read and this write
         raise Conflict(f"duplicate pair {pair_id} was decided meanwhile by someone else")
     if same_person:
         voter = session.get(Voter, dropped.voter_id)

@@ -244,7 +244,7 @@ def copy_of(protocol: Mapping[str, int], altered: bool) -> dict[str, object]:
     signed: 40 votes fewer for the leader and 40 more for another candidate than the official
     protocol now says.
     """
-    copy = {f"copy_{code}": int(value) for code, value in protocol.items()}
+    copy: dict[str, object] = {f"copy_{code}": int(value) for code, value in protocol.items()}
     if altered:
         moved = min(40, int(protocol["tokayev"]))
         copy["copy_tokayev"] = int(protocol["tokayev"]) - moved

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from saylau.web.state import SiteState
+
 HEAD_HEADER = b"x-saylau-head"  # set by page handlers: the head of the snapshot they rendered
 MAX_AGE = b"public, max-age=5"  # election-night figures change; keep freshness short
 MAX_ENTRIES = 20_000
@@ -132,7 +134,7 @@ class FastPath:
         await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
         await send({"type": "http.response.body", "body": entry.body})
 
-    async def _write(self, scope: Scope, receive: Receive, send: Send, site: object) -> None:
+    async def _write(self, scope: Scope, receive: Receive, send: Send, site: SiteState) -> None:
         """Pass a write (or HEAD, OPTIONS) through; after a success, look at the head again."""
         status = 500
 
@@ -145,4 +147,4 @@ class FastPath:
         await self.app(scope, receive, watch)
         lookup = scope["path"].endswith(LOOKUPS)
         if scope["method"] not in ("HEAD", "OPTIONS") and status < 400 and not lookup:
-            site.invalidate()  # type: ignore[attr-defined]
+            site.invalidate()

@@ -6,10 +6,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 DEFAULT_URL = "sqlite:///saylau.db"
 DB_ENV = "SAYLAU_DB"
@@ -20,7 +23,15 @@ def default_url() -> str:
     return os.environ.get(DB_ENV, DEFAULT_URL)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def driver_connection(session: Session) -> Any:
+    """The driver's own connection under the session's (psycopg's or sqlite3's), in the
+    session's transaction: for COPY and bulk statements that SQLAlchemy does not express."""
+    raw = session.connection().connection.driver_connection
+    assert raw is not None, "a connection checked out of the pool has its driver's connection"
+    return raw
+
+
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     """Foreign keys on (SQLite leaves them off); WAL so readers never block the writer."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -12,6 +12,7 @@ import io
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
@@ -77,4 +78,4 @@ def format_time(stamp: str | None, lang: str, zone: str) -> str:
     if not stamp:
         return ""
     moment = datetime.fromisoformat(stamp)
-    return format_datetime(moment, "medium", tzinfo=zone, locale=lang) + f" ({zone})"
+    return format_datetime(moment, "medium", tzinfo=ZoneInfo(zone), locale=lang) + f" ({zone})"

@@ -100,6 +100,9 @@ def _environment(lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The i18n extension adds this method to the environment when it is loaded: Jinja2's types
+    # describe the class without it, so this one line cannot be checked (and is run by every
+    # page test).
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals |= {
         "lang": lang,

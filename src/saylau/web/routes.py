@@ -27,7 +27,8 @@ renderer = Renderer()
 
 
 def site(request: Request) -> SiteState:
-    return request.app.state.site  # type: ignore[no-any-return]
+    state: SiteState = request.app.state.site
+    return state
 
 
 async def snapshot_of(request: Request, election: str) -> Snapshot:

@@ -73,8 +73,9 @@ class Analysis:
 
     def to_dict(self, *, flagged_limit: int | None = None) -> dict[str, object]:
         flags = self.flags.to_dict()
-        if flagged_limit is not None:
-            flags["flagged"] = flags["flagged"][:flagged_limit]  # type: ignore[index]
+        flagged = flags["flagged"]
+        if flagged_limit is not None and isinstance(flagged, list):
+            flags["flagged"] = flagged[:flagged_limit]
         options = asdict(self.options)
         options["compare"] = list(self.options.compare)
         return {

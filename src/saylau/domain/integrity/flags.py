@@ -250,7 +250,7 @@ def station_flags(
     score = np.where(usable, np.maximum(np.maximum(z_turnout, z_share), z_stuffing), 0.0)
 
     flagged = []
-    for i in np.flatnonzero(any_flag):
+    for i in np.flatnonzero(any_flag).tolist():
         names = tuple(r for r in REASONS if reasons[r][i])
         flagged.append(
             StationFlag(

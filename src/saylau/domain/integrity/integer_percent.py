@@ -219,7 +219,9 @@ def integer_percent_test(
         )[:101]
         done += k
 
-    def by_value(observed: np.ndarray, counts: np.ndarray, totals: np.ndarray, null: np.ndarray):
+    def by_value(
+        observed: np.ndarray, counts: np.ndarray, totals: np.ndarray, null: np.ndarray
+    ) -> tuple[tuple[int, int, float], ...]:
         seen = np.bincount(nearest_integer_percent(counts, totals)[observed], minlength=101)[:101]
         return tuple((p, int(seen[p]), float(null[p] / repetitions)) for p in range(101))
 

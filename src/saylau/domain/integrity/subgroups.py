@@ -59,7 +59,7 @@ class Difference:
     high: float
     p_value: float
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | list[float]]:
         return {
             "difference": round(self.value, 6),
             "interval_95": [round(self.low, 6), round(self.high, 6)],

@@ -39,7 +39,7 @@ class Slope:
     high: float
     intercept: float
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | list[float]]:
         return {
             "slope": round(self.slope, 5),
             "interval_95": [round(self.low, 5), round(self.high, 5)],
