@@ -13,7 +13,7 @@ from saylau.administration.service import pec_placements, profile_of
 from saylau.analytics.protocol_table import ProtocolStation, protocol_station_table
 from saylau.domain.integrity.stations import StationTable
 from saylau.observation.submissions import observed_unit_ids
-from saylau.results.tabulation import current_pec_lines
+from saylau.results.reads import current_pec_lines
 
 
 def own_station_table(session: Session, election: Election) -> StationTable:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from saylau.administration.models import Election, Unit, UnitAncestor
 from saylau.administration.service import find_unit, national_unit, profile_of, timezone_of
 from saylau.register.models import BallotIssue, Voter
-from saylau.results.tabulation import current_pec_lines
+from saylau.results.reads import current_pec_lines
 
 
 @dataclass(frozen=True)

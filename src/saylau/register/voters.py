@@ -23,7 +23,7 @@ from saylau.domain.eligibility import VoterRules, registration_problems
 from saylau.domain.errors import SaylauError
 from saylau.domain.iin import IinError, parse_iin
 from saylau.register.models import Voter
-from saylau.results.tabulation import current_pec_lines
+from saylau.results.reads import current_pec_lines
 
 SHOWN = 20
 

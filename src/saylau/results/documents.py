@@ -7,15 +7,13 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from saylau.administration.models import Election, Unit, UnitAncestor
+from saylau.administration.models import Election
 from saylau.administration.service import profile_of
 from saylau.domain.errors import ProtocolRejected
 from saylau.domain.protocol import RelationCheck, judge
-from saylau.results.models import Decision, Protocol, ProtocolVersion
-from saylau.results.records import current_values, find_protocol
+from saylau.results.reads import current_versions_listed, find_current, history, version_values
 from saylau.results.service import ProtocolInput
 
 DOCUMENT_KEYS = {"election", "pec", "version", "lines", "explanations", "flags"}
@@ -78,8 +76,8 @@ def flag_documents(
 def protocol_document(session: Session, election: Election, pec: str) -> dict[str, Any]:
     """A PEC's current protocol in the form `submit` and `amend` accept (plus derived flags)."""
     profile = profile_of(election)
-    _, _, version = find_protocol(session, election, pec)
-    values = current_values(session, profile, [version.id])[version.id]
+    _, _, version = find_current(session, election, pec)
+    values = version_values(session, profile, [version.id])[version.id]
     explanations = json.loads(version.explanations)
     verdict = judge(profile, values, explanations)
     return {
@@ -104,36 +102,23 @@ def protocol_document(session: Session, election: Election, pec: str) -> dict[st
 def protocol_history(session: Session, election: Election, pec: str) -> list[dict[str, Any]]:
     """Every version of a PEC's protocol, oldest first, with who, why, by which decision."""
     profile = profile_of(election)
-    _, protocol, _ = find_protocol(session, election, pec)
-    rows = session.execute(
-        select(ProtocolVersion, Decision, Unit.code)
-        .outerjoin(Decision, Decision.id == ProtocolVersion.decision_id)
-        .outerjoin(Unit, Unit.id == Decision.body_unit_id)
-        .where(ProtocolVersion.protocol_id == protocol.id)
-        .order_by(ProtocolVersion.number)
-    ).all()
-    values = current_values(session, profile, [v.id for v, _, _ in rows])
-    history = []
-    for version, decision, body in rows:
-        history.append(
-            {
-                "version": version.number,
-                "current": version.number == protocol.current_number,
-                "entered_by": version.entered_by,
-                "decision": (
-                    {"id": decision.id, "body": body, "text": decision.text}
-                    if decision is not None
-                    else None
-                ),
-                "reason": version.reason,
-                "time": version.created_at,
-                "audit_seq": version.audit_seq,
-                "audit_hash": version.audit_hash,
-                "lines": values[version.id],
-                "explanations": json.loads(version.explanations),
-            }
-        )
-    return history
+    versions = history(session, election, pec)
+    values = version_values(session, profile, [v.id for v in versions])
+    return [
+        {
+            "version": version.number,
+            "current": version.in_force,
+            "entered_by": version.entered_by,
+            "decision": version.decision.reference() if version.decision else None,
+            "reason": version.reason,
+            "time": version.created_at,
+            "audit_seq": version.audit_seq,
+            "audit_hash": version.audit_hash,
+            "lines": values[version.id],
+            "explanations": json.loads(version.explanations),
+        }
+        for version in versions
+    ]
 
 
 def flagged_protocols(
@@ -145,24 +130,8 @@ def flagged_protocols(
     journalists find, say, every PEC where more ballots were in the boxes than were issued.
     """
     profile = profile_of(election)
-    stmt = (
-        select(Unit.code, Unit.name_en, ProtocolVersion)
-        .select_from(Protocol)
-        .join(Unit, Unit.id == Protocol.pec_id)
-        .join(
-            ProtocolVersion,
-            (ProtocolVersion.protocol_id == Protocol.id)
-            & (ProtocolVersion.number == Protocol.current_number),
-        )
-        .where(Protocol.election_id == election.id)
-        .order_by(Unit.code)
-    )
-    if unit_id is not None:
-        stmt = stmt.join(UnitAncestor, UnitAncestor.unit_id == Protocol.pec_id).where(
-            UnitAncestor.ancestor_id == unit_id
-        )
-    rows = session.execute(stmt).all()
-    values = current_values(session, profile, [version.id for _, _, version in rows])
+    rows = current_versions_listed(session, election, unit_id)
+    values = version_values(session, profile, [version.id for _, _, version in rows])
     flagged = []
     for code, name, version in rows:
         explanations = json.loads(version.explanations)

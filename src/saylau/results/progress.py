@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from saylau.administration.models import Election, Unit, UnitAncestor
+from saylau.administration.models import Election, Unit
 from saylau.administration.service import find_unit, national_unit
-from saylau.results.models import Protocol, ProtocolVersion
+from saylau.results.reads import latest_version_times
 from saylau.results.tabulation import pec_counts
-
-
-def _last_updates(session: Session, election: Election, unit_ids: list[int]) -> dict[int, str]:
-    """The newest protocol version (first entry or amendment) below each of `unit_ids`."""
-    rows = session.execute(
-        select(UnitAncestor.ancestor_id, func.max(ProtocolVersion.created_at))
-        .select_from(Protocol)
-        .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
-        .join(UnitAncestor, UnitAncestor.unit_id == Protocol.pec_id)
-        .where(Protocol.election_id == election.id, UnitAncestor.ancestor_id.in_(unit_ids))
-        .group_by(UnitAncestor.ancestor_id)
-    )
-    return {unit_id: stamp for unit_id, stamp in rows}
 
 
 def reporting_progress(
@@ -35,7 +22,7 @@ def reporting_progress(
         session.scalars(select(Unit).where(Unit.parent_id == target.id).order_by(Unit.code))
     )
     counts = pec_counts(session, election)
-    stamps = _last_updates(session, election, [target.id, *(c.id for c in children)])
+    stamps = latest_version_times(session, election, [target.id, *(c.id for c in children)])
 
     def entry(u: Unit) -> dict[str, Any]:
         reported, total = counts.get(u.id, (0, 0))

@@ -1,8 +1,8 @@
 """Reading and writing the results tables: the shared plumbing of the results services.
 
-Kept apart from the service functions so that entering, reading and verifying protocols each sit
-in a module of their own while agreeing on one definition of "the current version" and of the
-audit payload of a protocol version.
+Kept apart from the service functions so that entering, amending and verifying protocols each sit
+in a module of their own while agreeing on the audit payload of a protocol version. Which
+version is in force is `results.reads`' business.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
-from saylau.domain.errors import NotFound
 from saylau.domain.profile import Profile
-from saylau.results.models import Protocol, ProtocolValue, ProtocolVersion
+from saylau.results.models import ProtocolValue
 
 # IN-lists are sent in chunks: SQLite caps the number of bound parameters per statement.
 CHUNK = 5000
@@ -48,44 +47,6 @@ def pec_ids_by_code(session: Session, election: Election, codes: Sequence[str]) 
     return found
 
 
-def current_values(
-    session: Session, profile: Profile, version_ids: Sequence[int]
-) -> dict[int, dict[str, int]]:
-    """{version id: {line code: value}}; a stored line the profile lacks shows as `#number`."""
-    codes = {line.no: line.code for line in profile.lines}
-    values: dict[int, dict[str, int]] = {vid: {} for vid in version_ids}
-    for start in range(0, len(version_ids), CHUNK):
-        chunk = list(version_ids[start : start + CHUNK])
-        for version_id, line_no, value in session.execute(
-            select(ProtocolValue.version_id, ProtocolValue.line_no, ProtocolValue.value).where(
-                ProtocolValue.version_id.in_(chunk)
-            )
-        ):
-            values[version_id][codes.get(line_no, f"#{line_no}")] = value
-    return values
-
-
-def current_versions(
-    session: Session, election: Election, pec_ids: Sequence[int]
-) -> dict[int, tuple[Protocol, ProtocolVersion]]:
-    """{PEC id: (protocol, its version in force)} for the PECs that have a protocol."""
-    existing: dict[int, tuple[Protocol, ProtocolVersion]] = {}
-    for start in range(0, len(pec_ids), CHUNK):
-        chunk = list(pec_ids[start : start + CHUNK])
-        rows = session.execute(
-            select(Protocol, ProtocolVersion)
-            .join(
-                ProtocolVersion,
-                (ProtocolVersion.protocol_id == Protocol.id)
-                & (ProtocolVersion.number == Protocol.current_number),
-            )
-            .where(Protocol.election_id == election.id, Protocol.pec_id.in_(chunk))
-        ).all()
-        for protocol, version in rows:
-            existing[protocol.pec_id] = (protocol, version)
-    return existing
-
-
 def event_payload(
     election: Election,
     pec: str,
@@ -114,7 +75,7 @@ def insert_values(
 ) -> None:
     """Store each version's line values, one row per line, keyed by the line's number."""
     rows = [
-        {"version_id": version_id, "line_no": line.no, "value": int(lines[line.code])}  # type: ignore[call-overload]
+        {"version_id": version_id, "line_no": line.no, "value": _whole(lines[line.code])}
         for version_id, lines in versions
         for line in profile.lines
     ]
@@ -122,16 +83,9 @@ def insert_values(
         session.execute(insert(ProtocolValue), rows[start : start + 50_000])
 
 
-def find_protocol(
-    session: Session, election: Election, pec: str
-) -> tuple[Unit, Protocol, ProtocolVersion]:
-    """A PEC with its protocol and current version; NotFound names what is missing."""
-    unit = session.scalar(
-        select(Unit).where(Unit.election_id == election.id, Unit.code == pec, Unit.kind == "pec")
-    )
-    if unit is None:
-        raise NotFound(f"no PEC {pec} in election {election.code}")
-    found = current_versions(session, election, [unit.id]).get(unit.id)
-    if found is None:
-        raise NotFound(f"PEC {pec} has no accepted protocol yet")
-    return unit, *found
+def _whole(value: object) -> int:
+    """A line value as stored: `judge` has already refused anything but a whole number, so a
+    value that is not one here is a bug upstream and must not be coerced into the record."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"protocol line value {value!r} reached storage unchecked")

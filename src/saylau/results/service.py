@@ -22,12 +22,10 @@ from saylau.domain.errors import ProtocolRejected
 from saylau.domain.profile import Profile
 from saylau.domain.protocol import judge
 from saylau.results.models import Decision, Protocol, ProtocolVersion
+from saylau.results.reads import current_versions, find_current, version_values
 from saylau.results.records import (
-    current_values,
-    current_versions,
     decision_entity,
     event_payload,
-    find_protocol,
     insert_values,
     pec_ids_by_code,
     protocol_entity,
@@ -74,7 +72,7 @@ def submit_protocols(
         problems.setdefault("(batch)", []).append("the person entering protocols must be named")
     pec_ids = pec_ids_by_code(session, election, [i.pec for i in inputs])
     existing = current_versions(session, election, list(pec_ids.values()))
-    stored_values = current_values(session, profile, [v.id for _, v in existing.values()])
+    stored_values = version_values(session, profile, [v.id for _, v in existing.values()])
     seen: set[str] = set()
     results: dict[str, Accepted] = {}
     fresh: list[tuple[ProtocolInput, tuple[str, ...]]] = []
@@ -220,7 +218,7 @@ def amend_protocol(
         raise ProtocolRejected(
             pec, [f"an amendment needs a recorded {', '.join(missing)} (none given)"]
         )
-    unit, protocol, current = find_protocol(session, election, pec)
+    unit, protocol, current = find_current(session, election, pec)
     problems = []
     if item.pec != pec:
         problems.append(f"the document is for PEC {item.pec}, not {pec}")

@@ -9,31 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import CompoundSelect, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit, UnitAncestor
 from saylau.administration.service import find_unit, national_unit, profile_of
 from saylau.domain.tabulation import build_summary
-from saylau.results.models import Protocol, ProtocolValue, ProtocolVersion
-
-
-def _current_values() -> Select:  # type: ignore[type-arg]
-    """(PEC id, line number, value) of every current protocol version."""
-    return (
-        select(
-            Protocol.pec_id.label("unit_id"),
-            ProtocolValue.line_no.label("line_no"),
-            ProtocolValue.value.label("value"),
-        )
-        .select_from(Protocol)
-        .join(
-            ProtocolVersion,
-            (ProtocolVersion.protocol_id == Protocol.id)
-            & (ProtocolVersion.number == Protocol.current_number),
-        )
-        .join(ProtocolValue, ProtocolValue.version_id == ProtocolVersion.id)
-    )
+from saylau.results.reads import current_values_select, reported_pecs_select
 
 
 def line_sums(
@@ -45,14 +27,15 @@ def line_sums(
     parent rows are spread over the ancestry closure: the closure join then handles a few
     thousand rows instead of every PEC line at every level (about 2x faster, bench/tabulate.py).
     """
-    pec = _current_values().where(Protocol.election_id == election.id)
+    pec = current_values_select(election.id)
+    stmt: Select[int, int, int] | CompoundSelect[int, int, int]
     if ancestor_id is not None:
-        values = pec.subquery()
+        one = pec.subquery()
         stmt = (
-            select(UnitAncestor.ancestor_id, values.c.line_no, func.sum(values.c.value))
-            .join(UnitAncestor, UnitAncestor.unit_id == values.c.unit_id)
+            select(UnitAncestor.ancestor_id, one.c.line_no, func.sum(one.c.value))
+            .join(UnitAncestor, UnitAncestor.unit_id == one.c.unit_id)
             .where(UnitAncestor.ancestor_id == ancestor_id)
-            .group_by(UnitAncestor.ancestor_id, values.c.line_no)
+            .group_by(UnitAncestor.ancestor_id, one.c.line_no)
         )
     else:
         values = pec.cte("pec")
@@ -88,11 +71,11 @@ def pec_counts(
         .where(Unit.election_id == election.id, Unit.kind == "pec")
         .group_by(UnitAncestor.ancestor_id)
     )
+    pecs = reported_pecs_select(election.id).subquery()
     reported_stmt = (
         select(UnitAncestor.ancestor_id, func.count())
-        .select_from(Protocol)
-        .join(UnitAncestor, UnitAncestor.unit_id == Protocol.pec_id)
-        .where(Protocol.election_id == election.id)
+        .select_from(pecs)
+        .join(UnitAncestor, UnitAncestor.unit_id == pecs.c.pec_id)
         .group_by(UnitAncestor.ancestor_id)
     )
     if ancestor_id is not None:
@@ -133,16 +116,3 @@ def tabulate_all(session: Session, election: Election) -> dict[str, dict[str, An
         result["unit_code"] = code
         results[code] = result
     return results
-
-
-def current_pec_lines(session: Session, election: Election) -> dict[int, dict[int, int]]:
-    """{PEC id: {line number: value}} of every PEC's protocol version in force.
-
-    The per-station view of the same numbers the totals are summed from: what integrity
-    analytics and per-station downloads read.
-    """
-    lines: dict[int, dict[int, int]] = {}
-    stmt = _current_values().where(Protocol.election_id == election.id)
-    for unit_id, line_no, value in session.execute(stmt):
-        lines.setdefault(unit_id, {})[line_no] = int(value)
-    return lines

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from saylau.administration.models import Election, Unit
+from saylau.administration.models import Election
 from saylau.administration.service import profile_of
 from saylau.domain.errors import ProfileError
-from saylau.results.models import Decision, Protocol, ProtocolValue, ProtocolVersion
+from saylau.results.reads import decisions, election_values, histories
 from saylau.results.records import decision_entity, event_payload, protocol_entity
 
 
@@ -33,33 +33,15 @@ def audit_mismatches(
             problems.append(f"election {election.code}: its stored profile is unreadable: {exc}")
             continue
         codes = {line.no: line.code for line in profile.lines}
-        rows = session.execute(
-            select(Unit.code, Protocol.current_number, ProtocolVersion, Decision, Unit)
-            .select_from(Protocol)
-            .join(Unit, Unit.id == Protocol.pec_id)
-            .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
-            .outerjoin(Decision, Decision.id == ProtocolVersion.decision_id)
-            .where(Protocol.election_id == election.id)
-            .order_by(Unit.code, ProtocolVersion.number)
-        ).all()
-        by_version: dict[int, dict[str, int]] = {}
-        for version_id, line_no, value in session.execute(
-            select(ProtocolValue.version_id, ProtocolValue.line_no, ProtocolValue.value)
-            .join(ProtocolVersion, ProtocolVersion.id == ProtocolValue.version_id)
-            .join(Protocol, Protocol.id == ProtocolVersion.protocol_id)
-            .where(Protocol.election_id == election.id)
-        ):
-            by_version.setdefault(version_id, {})[codes.get(line_no, f"#{line_no}")] = value
-        bodies = dict(
-            session.execute(
-                select(Unit.id, Unit.code).where(
-                    Unit.election_id == election.id, Unit.kind != "pec"
-                )
-            ).all()
-        )
-        for pec, current_number, version, decision, _unit in rows:
-            if version.number != current_number:
-                continue
+        values = election_values(session, election)
+        in_force = [
+            version
+            for versions in histories(session, election).values()
+            for version in versions
+            if version.in_force
+        ]
+        for version in sorted(in_force, key=lambda v: v.pec):
+            pec = version.pec
             entity = protocol_entity(election, pec)
             checked.add(entity)
             recorded = latest.get(entity)
@@ -67,23 +49,17 @@ def audit_mismatches(
                 problems.append(f"PEC {pec} protocol has no event in the audit log")
                 continue
             seq, _, payload = recorded
-            decision_doc = (
-                {
-                    "id": decision.id,
-                    "body": bodies.get(decision.body_unit_id),
-                    "text": decision.text,
-                }
-                if decision is not None
-                else None
-            )
+            lines = {
+                codes.get(no, f"#{no}"): value for no, value in values.get(version.id, {}).items()
+            }
             actual = event_payload(
                 election,
                 pec,
                 version.number,
-                by_version.get(version.id, {}),
+                lines,
                 json.loads(version.explanations),
                 version.entered_by,
-                decision_doc,
+                version.decision.reference() if version.decision else None,
                 version.reason,
             )
             if version.audit_seq != seq:
@@ -94,17 +70,13 @@ def audit_mismatches(
             for key in sorted(set(actual) | set(payload)):
                 if actual.get(key) != payload.get(key):
                     problems.append(_difference(pec, key, actual.get(key), payload.get(key), seq))
-        for decision in session.scalars(
-            select(Decision).where(Decision.election_id == election.id)
-        ):
+        for decision in decisions(session, election):
             entity = decision_entity(election, decision.id)
             checked.add(entity)
             recorded = latest.get(entity)
             expected = {
                 "election": election.code,
-                "id": decision.id,
-                "body": bodies.get(decision.body_unit_id),
-                "text": decision.text,
+                **decision.reference(),
                 "recorded_by": decision.recorded_by,
             }
             if recorded is None:

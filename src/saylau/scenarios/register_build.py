@@ -40,7 +40,7 @@ from saylau.register.changes import (
 from saylau.register.checkin import ISSUE, NewPerson, check_in
 from saylau.register.models import AbsenteeCertificate, BallotIssue, RegisterChange, Voter
 from saylau.register.voters import registered_by_pec
-from saylau.results.tabulation import current_pec_lines
+from saylau.results.reads import current_pec_lines
 from saylau.scenarios.register import synthetic_register, write_extract
 from saylau.store.db import session_scope
 
