@@ -76,6 +76,12 @@ def peek_head(session: Session) -> tuple[int, str]:
     return (row.seq, row.hash) if row else (0, GENESIS)
 
 
+def event_time(session: Session, seq: int) -> str | None:
+    """When event `seq` was appended (None if there is no such event): the time a published
+    snapshot at that chain head is stamped with."""
+    return session.scalar(select(AuditEvent.created_at).where(AuditEvent.seq == seq))
+
+
 def append_many(session: Session, events: Sequence[NewEvent]) -> list[Appended]:
     """Append events in order within the caller's transaction; returns their places."""
     if not events:

@@ -39,7 +39,7 @@ from saylau.domain.quickcount import (
     strata_sizes,
 )
 from saylau.observation.models import ChecklistForm, Mission, Submission
-from saylau.results.models import Protocol, ProtocolValue, ProtocolVersion
+from saylau.results.reads import first_version_totals
 from saylau.results.tabulation import summary
 
 COUNTING_FORM = "counting"
@@ -86,18 +86,7 @@ def _registered_by_pec(session: Session, election: Election) -> dict[int, int]:
     """
     profile = profile_of(election)
     numbers = [profile.line(code).no for code in profile.totals.get("registered", ())]
-    rows = session.execute(
-        select(Protocol.pec_id, func.sum(ProtocolValue.value))
-        .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
-        .join(ProtocolValue, ProtocolValue.version_id == ProtocolVersion.id)
-        .where(
-            Protocol.election_id == election.id,
-            ProtocolVersion.number == 1,
-            ProtocolValue.line_no.in_(numbers),
-        )
-        .group_by(Protocol.pec_id)
-    ).all()
-    return {pec_id: int(total) for pec_id, total in rows}
+    return first_version_totals(session, election, numbers)
 
 
 def _shown(codes: Sequence[str]) -> str:

@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
 from saylau.administration.service import profile_of
-from saylau.audit.models import AuditEvent
-from saylau.audit.service import peek_head
+from saylau.audit.service import event_time, peek_head
 from saylau.domain.profile import Profile
 from saylau.domain.protocol import RelationCheck, check_relations
-from saylau.results.models import Decision, Protocol, ProtocolValue, ProtocolVersion
+from saylau.results.reads import election_values, histories
 from saylau.results.tabulation import tabulate_all
 
 LANGUAGES = ("kk", "ru", "en")
@@ -158,8 +157,7 @@ def load_dataset(session: Session, election: Election) -> Dataset:
         profile_sha256=election.profile_sha256,
         head_seq=head_seq,
         head_hash=head_hash,
-        head_time=session.scalar(select(AuditEvent.created_at).where(AuditEvent.seq == head_seq))
-        or "",
+        head_time=event_time(session, head_seq) or "",
         units=units,
         children=children,
         results=tabulate_all(session, election),
@@ -192,33 +190,13 @@ def _load_protocols(
     session: Session, election: Election, profile: Profile
 ) -> dict[int, PublicProtocol]:
     codes = {line.no: line.code for line in profile.lines}
-    values: dict[int, dict[str, int]] = {}
-    for version_id, line_no, value in session.execute(
-        select(ProtocolValue.version_id, ProtocolValue.line_no, ProtocolValue.value)
-        .join(ProtocolVersion, ProtocolVersion.id == ProtocolValue.version_id)
-        .join(Protocol, Protocol.id == ProtocolVersion.protocol_id)
-        .where(Protocol.election_id == election.id)
-    ):
-        if line_no in codes:
-            values.setdefault(version_id, {})[codes[line_no]] = int(value)
-    bodies = dict(
-        session.execute(
-            select(Unit.id, Unit.code).where(Unit.election_id == election.id, Unit.kind != "pec")
-        ).all()
-    )
-    versions: dict[int, list[PublicVersion]] = {}
-    current: dict[int, int] = {}
-    for pec_id, current_number, version, decision in session.execute(
-        select(Protocol.pec_id, Protocol.current_number, ProtocolVersion, Decision)
-        .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
-        .outerjoin(Decision, Decision.id == ProtocolVersion.decision_id)
-        .where(Protocol.election_id == election.id)
-        .order_by(Protocol.pec_id, ProtocolVersion.number)
-    ):
-        current[pec_id] = current_number
-        if version.number > current_number:
-            continue  # not yet in force (cannot happen through the services; never shown)
-        versions.setdefault(pec_id, []).append(
+    values = {
+        version_id: {codes[no]: value for no, value in lines.items() if no in codes}
+        for version_id, lines in election_values(session, election).items()
+    }
+    protocols: dict[int, PublicProtocol] = {}
+    for pec_id, history in histories(session, election).items():
+        listed = [
             PublicVersion(
                 number=version.number,
                 lines=values.get(version.id, {}),
@@ -229,22 +207,22 @@ def _load_protocols(
                 audit_hash=version.audit_hash,
                 decision=(
                     {
-                        "id": decision.id,
-                        "body": bodies.get(decision.body_unit_id),
-                        "text": decision.text,
-                        "recorded_by": decision.recorded_by,
-                        "time": decision.created_at,
+                        **version.decision.reference(),
+                        "recorded_by": version.decision.recorded_by,
+                        "time": version.decision.created_at,
                     }
-                    if decision is not None
+                    if version.decision is not None
                     else None
                 ),
                 reason=version.reason,
             )
-        )
-    protocols: dict[int, PublicProtocol] = {}
-    for pec_id, listed in versions.items():
-        checks = check_relations(profile, listed[-1].lines)
-        protocols[pec_id] = PublicProtocol(pec_id, tuple(listed), tuple(checks))
+            # a version after the one in force cannot come through the services; never shown
+            for version in history
+            if version.number <= version.current_number
+        ]
+        if listed:
+            checks = check_relations(profile, listed[-1].lines)
+            protocols[pec_id] = PublicProtocol(pec_id, tuple(listed), tuple(checks))
     return protocols
 
 
