@@ -88,6 +88,13 @@ def revoke_device(session: Session, election: Election, name: str) -> CheckinDev
     return device
 
 
+def device_pec(session: Session, election: Election, name: str) -> str:
+    """The code of the PEC a check-in device belongs to (NotFound for an unknown device):
+    whose operators may upload its queue."""
+    device = _device(session, election, name)
+    return str(session.scalar(select(Unit.code).where(Unit.id == device.pec_id)))
+
+
 def _device(session: Session, election: Election, name: str) -> CheckinDevice:
     device = session.scalar(
         select(CheckinDevice).where(

@@ -11,6 +11,7 @@ the list in 8% of the stations where AVCs were used).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from saylau.administration.models import Election, Unit, UnitAncestor
 from saylau.administration.service import find_unit, national_unit, profile_of, timezone_of
 from saylau.register.models import BallotIssue, Voter
+from saylau.register.station_ballots import ballots_by_pec
 from saylau.results.reads import current_pec_lines
 
 
@@ -42,7 +44,9 @@ class HourlyTurnout:
         return rows
 
 
-def _local_hours(election: Election, buckets: list[tuple[int, str, int]]) -> dict[int, Counter]:
+def _local_hours(
+    election: Election, buckets: Sequence[tuple[int, str, int]]
+) -> dict[int, Counter[int]]:
     """{PEC id: Counter(local hour -> ballots)} from (PEC id, UTC "YYYY-MM-DDTHH", count).
 
     Ballots are stored with UTC times (an offline device's own time is normalised to UTC when
@@ -50,14 +54,16 @@ def _local_hours(election: Election, buckets: list[tuple[int, str, int]]) -> dic
     which maps to one local hour in any zone whose offset is whole hours (Kazakhstan's are).
     """
     zone = ZoneInfo(timezone_of(election))
-    found: dict[int, Counter] = {}
+    found: dict[int, Counter[int]] = {}
     for pec_id, bucket, count in buckets:
         local = datetime.fromisoformat(f"{bucket}:00:00+00:00").astimezone(zone).hour
         found.setdefault(pec_id, Counter())[local] += int(count)
     return found
 
 
-def _buckets(session: Session, election: Election, pecs: Select | None = None) -> list:
+def _buckets(
+    session: Session, election: Election, pecs: Select[int] | None = None
+) -> list[tuple[int, str, int]]:
     hour = func.substr(BallotIssue.issued_at, 1, 13)
     stmt = (
         select(BallotIssue.pec_id, hour, func.count())
@@ -66,7 +72,7 @@ def _buckets(session: Session, election: Election, pecs: Select | None = None) -
     )
     if pecs is not None:
         stmt = stmt.where(BallotIssue.pec_id.in_(pecs))
-    return list(session.execute(stmt).all())
+    return [(pec_id, bucket, int(count)) for pec_id, bucket, count in session.execute(stmt)]
 
 
 def hourly_turnout(session: Session, election: Election, unit: str | None = None) -> HourlyTurnout:
@@ -75,7 +81,7 @@ def hourly_turnout(session: Session, election: Election, unit: str | None = None
         national_unit(session, election) if unit is None else find_unit(session, election, unit)
     )
     below = select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id == target.id)
-    hours: Counter = Counter()
+    hours: Counter[int] = Counter()
     for counts in _local_hours(election, _buckets(session, election, below)).values():
         hours.update(counts)
     registered = session.scalar(
@@ -100,8 +106,8 @@ def hourly_turnout_by_unit(session: Session, election: Election) -> list[HourlyT
     codes = dict(
         session.execute(select(Unit.id, Unit.code).where(Unit.election_id == election.id)).all()
     )
-    hours: dict[int, Counter] = {}
-    voters: Counter = Counter()
+    hours: dict[int, Counter[int]] = {}
+    voters: Counter[int] = Counter()
     pairs = session.execute(
         select(UnitAncestor.unit_id, UnitAncestor.ancestor_id).where(
             UnitAncestor.unit_id.in_(list(set(by_pec) | set(registered)))
@@ -158,13 +164,7 @@ def reconcile(session: Session, election: Election) -> list[Reconciliation]:
     profile = profile_of(election)
     numbers = [line.no for line in profile.lines if line.code in profile.totals["voters"]]
     lines = current_pec_lines(session, election)
-    checked = dict(
-        session.execute(
-            select(BallotIssue.pec_id, func.count())
-            .where(BallotIssue.election_id == election.id)
-            .group_by(BallotIssue.pec_id)
-        ).all()
-    )
+    checked = ballots_by_pec(session, election)
     codes = dict(
         session.execute(
             select(Unit.id, Unit.code).where(Unit.election_id == election.id, Unit.kind == "pec")

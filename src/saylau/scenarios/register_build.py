@@ -23,7 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
@@ -38,7 +38,12 @@ from saylau.register.changes import (
     transfer,
 )
 from saylau.register.checkin import ISSUE, NewPerson, check_in
-from saylau.register.models import AbsenteeCertificate, BallotIssue, RegisterChange, Voter
+from saylau.register.reads import certificates_issued, latest_without_ballot, mobile_requests
+from saylau.register.station_ballots import (
+    ballots_by_pec,
+    issue_station_ballots,
+    voters_without_ballot,
+)
 from saylau.register.voters import registered_by_pec
 from saylau.results.reads import current_pec_lines
 from saylau.scenarios.register import synthetic_register, write_extract
@@ -58,7 +63,6 @@ REGISTERED = 11_953_465
 OPENS, CLOSES = 7, 20  # local polling hours
 # Share of the day's ballots in each polling hour, 07:00 to 19:00 (made up, morning-heavy).
 HOURLY = np.array([3, 7, 10, 11, 11, 10, 9, 8, 8, 7, 6, 5, 5], dtype=float)
-BATCH = 50_000
 
 
 @dataclass(frozen=True)
@@ -225,29 +229,12 @@ def _special_checkins(
             select(Unit.code).where(Unit.election_id == election.id, Unit.kind == "pec")
         )
     )
-    mobile = session.execute(
-        select(Voter.iin, Unit.code)
-        .join(RegisterChange, RegisterChange.voter_id == Voter.id)
-        .join(Unit, Unit.id == RegisterChange.to_pec_id)
-        .where(RegisterChange.election_id == election.id, RegisterChange.kind == "mobile_request")
-    ).all()
-    certificates = session.execute(
-        select(Voter.iin, AbsenteeCertificate.number)
-        .join(Voter, Voter.id == AbsenteeCertificate.voter_id)
-        .where(AbsenteeCertificate.election_id == election.id)
-        .order_by(AbsenteeCertificate.number)
-    ).all()
+    mobile = mobile_requests(session, election)
+    certificates = certificates_issued(session, election)
     used = [certificates[i] for i in rng.permutation(len(certificates))[: _count(AVC_USED, share)]]
     added = _count(ADDED_ON_DAY, share)
     newcomers = added // 10 if unregistered else 0  # most added voters were on another list
-    voted = select(BallotIssue.voter_id).where(BallotIssue.election_id == election.id)
-    movers = session.execute(
-        select(Voter.iin, Unit.code)
-        .join(Unit, Unit.id == Voter.pec_id)
-        .where(Voter.election_id == election.id, Voter.status == "active", Voter.id.not_in(voted))
-        .order_by(Voter.id.desc())
-        .limit(added - newcomers)
-    ).all()
+    movers = latest_without_ballot(session, election, added - newcomers)
     total, done, issued_avc, added_here = len(mobile) + len(used) + added, 0, 0, 0
 
     def tick() -> None:
@@ -312,19 +299,8 @@ def _station_ballots(
         pec: round(sum(v.get(n, 0) for n in numbers) * scale)
         for pec, v in current_pec_lines(session, election).items()
     }
-    already = dict(
-        session.execute(
-            select(BallotIssue.pec_id, func.count())
-            .where(BallotIssue.election_id == election.id)
-            .group_by(BallotIssue.pec_id)
-        ).all()
-    )
-    voted = select(BallotIssue.voter_id).where(BallotIssue.election_id == election.id)
-    rows = session.execute(
-        select(Voter.pec_id, Voter.id)
-        .where(Voter.election_id == election.id, Voter.status == "active", Voter.id.not_in(voted))
-        .order_by(Voter.pec_id, Voter.id)
-    ).all()
+    already = ballots_by_pec(session, election)
+    rows = voters_without_ballot(session, election)
     if not rows:
         return 0
     pec_of = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -338,22 +314,8 @@ def _station_ballots(
     ids = np.concatenate(chosen) if chosen else np.array([], dtype=np.int64)
     pec_of = np.repeat(pec_of[starts[:-1]], [len(c) for c in chosen])
     times = _polling_time(election, rng, len(ids))
-    for start in range(0, len(ids), BATCH):
-        stop = min(start + BATCH, len(ids))
-        session.execute(
-            insert(BallotIssue),
-            [
-                {
-                    "election_id": election.id,
-                    "voter_id": int(ids[i]),
-                    "pec_id": int(pec_of[i]),
-                    "kind": "station",
-                    "issued_at": times[i],
-                    "operator": "scenario",
-                    "client_id": f"st-{int(ids[i])}",
-                }
-                for i in range(start, stop)
-            ],
-        )
-        progress("election-day ballots", stop, len(ids))
-    return len(ids)
+
+    def tick(done: int, total: int) -> None:
+        progress("election-day ballots", done, total)
+
+    return issue_station_ballots(session, election, ids, pec_of, times, "scenario", tick)

@@ -12,18 +12,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from saylau.administration.models import Election, Unit
+from saylau.administration.models import Election
 from saylau.administration.service import get_election
 from saylau.api.access import Targets, authorize
 from saylau.api.deps import Caller, WriteSession, engine_of
 from saylau.api.schemas import CheckInBody, CheckInOut, QueueUploadBody, QueueUploadOut
-from saylau.domain.errors import NotFound
 from saylau.register.checkin import ISSUE, CheckIn, NewPerson, check_in
-from saylau.register.models import CheckinDevice
-from saylau.register.offline import upload
+from saylau.register.offline import device_pec, upload
 from saylau.store.db import session_scope
 from saylau.users.service import Principal
 
@@ -128,15 +126,8 @@ def upload_queue(
     election: str, device: str, body: QueueUploadBody, session: WriteSession, caller: Caller
 ) -> object:
     chosen = get_election(session, election)
-    found = session.scalar(
-        select(CheckinDevice).where(
-            CheckinDevice.election_id == chosen.id, CheckinDevice.name == device
-        )
-    )
-    if found is None:
-        raise NotFound(f"no check-in device {device!r} in {chosen.code}")
-    pec = session.scalar(select(Unit.code).where(Unit.id == found.pec_id))
-    authorize(session, chosen.id, caller, "voter.checkin", str(pec), kind="pec")
+    pec = device_pec(session, chosen, device)
+    authorize(session, chosen.id, caller, "voter.checkin", pec, kind="pec")
     done = upload(session, chosen, device, body.lines, caller.name)
     return {
         "entries": done.entries,

@@ -11,10 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from saylau.administration.models import Election, Unit
 from saylau.administration.service import get_election
 from saylau.api.access import authorize
 from saylau.api.deps import Caller, WriteSession
@@ -24,9 +21,8 @@ from saylau.api.schemas import (
     RegisterChangeOut,
     TransferBody,
 )
-from saylau.domain.errors import NotFound
 from saylau.register.changes import Recorded, issue_certificate, request_mobile, transfer
-from saylau.register.models import Voter
+from saylau.register.reads import home_pec
 
 router = APIRouter(tags=["register"])
 
@@ -38,18 +34,6 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Outside the profile's window, or the voter cannot change; nothing written."
     },
 }
-
-
-def _home_pec(session: Session, election: Election, iin: str) -> str:
-    """The code of the PEC whose list the voter is on (404 when not on the register)."""
-    code = session.scalar(
-        select(Unit.code)
-        .join(Voter, Voter.pec_id == Unit.id)
-        .where(Voter.election_id == election.id, Voter.iin == iin)
-    )
-    if code is None:
-        raise NotFound(f"IIN {iin} is not on the register of {election.code}")
-    return str(code)
 
 
 def _answer(recorded: Recorded) -> dict[str, Any]:
@@ -84,7 +68,7 @@ def post_certificate(
     election: str, body: CertificateBody, session: WriteSession, caller: Caller
 ) -> dict[str, Any]:
     chosen = get_election(session, election)
-    home = _home_pec(session, chosen, body.iin)
+    home = home_pec(session, chosen, body.iin)
     authorize(session, chosen.id, caller, "register.change", home, kind="pec")
     return _answer(issue_certificate(session, chosen, body.iin, applied_on=body.applied_on,
                                      by=caller.name))  # fmt: skip
@@ -101,7 +85,7 @@ def post_mobile_request(
     election: str, body: MobileRequestBody, session: WriteSession, caller: Caller
 ) -> dict[str, Any]:
     chosen = get_election(session, election)
-    home = _home_pec(session, chosen, body.iin)
+    home = home_pec(session, chosen, body.iin)
     authorize(session, chosen.id, caller, "register.change", home, kind="pec")
     return _answer(request_mobile(session, chosen, body.iin, reason=body.reason,
                                   applied_on=body.applied_on, by=caller.name))  # fmt: skip
