@@ -9,14 +9,19 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election
 from saylau.audit.service import NewEvent, append, now_iso
 from saylau.domain.errors import Conflict, NotFound, SaylauError
 from saylau.observation.annex import AnnexReading, parse_annex
-from saylau.observation.models import Mission, Observer
+
+# A mission is the handle the pages and the API pass back into observation's services (as an
+# `Election` is administration's), so it is re-exported here (`as Mission`): they name the type
+# without importing observation's tables.
+from saylau.observation.models import Mission as Mission
+from saylau.observation.models import Observer
 
 KINDS = ("international", "citizen")
 OBSERVER_ROLES = ("core", "lto", "sto", "citizen")
@@ -83,6 +88,11 @@ def create_mission(
 
 def mission_exists(session: Session, code: str) -> bool:
     return session.scalar(select(Mission.id).where(Mission.code == code)) is not None
+
+
+def all_missions(session: Session) -> list[Mission]:
+    """Every mission, oldest first."""
+    return list(session.scalars(select(Mission).order_by(Mission.id)))
 
 
 def get_mission(session: Session, code: str | None = None) -> Mission:
@@ -170,7 +180,7 @@ def add_observers(
     if problems:
         raise ImportRejected(f"observers for mission {mission.code}", problems)
     if fresh:
-        session.execute(Observer.__table__.insert(), fresh)
+        session.execute(insert(Observer), fresh)
         append(
             session,
             NewEvent(

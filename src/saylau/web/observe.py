@@ -33,8 +33,7 @@ from saylau.domain.expressions import (
 from saylau.domain.forms import Form
 from saylau.observation.checklists import form_of, latest_form, list_forms
 from saylau.observation.copies import copy_differences
-from saylau.observation.missions import get_mission
-from saylau.observation.models import Mission
+from saylau.observation.missions import Mission, get_mission
 from saylau.observation.quality import station_view
 from saylau.observation.reporting import mission_findings
 from saylau.observation.submissions import list_submissions

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from saylau.administration.models import Election
 from saylau.administration.service import national_unit
@@ -22,8 +21,7 @@ from saylau.observation.incidents import (
     list_incidents,
     report_incident,
 )
-from saylau.observation.missions import get_mission, mission_summary
-from saylau.observation.models import Mission
+from saylau.observation.missions import all_missions, get_mission, mission_summary
 from saylau.observation.quality import quality_report
 from saylau.observation.reporting import BREAKDOWNS, mission_findings
 from saylau.observation.submissions import SubmissionInput, submit_observations
@@ -61,9 +59,7 @@ class IncidentBody(BaseModel):
 
 @router.get("/missions", summary="Observation missions")
 def missions(session: ReadSession) -> list[dict[str, Any]]:
-    return [
-        mission_summary(session, m) for m in session.scalars(select(Mission).order_by(Mission.id))
-    ]
+    return [mission_summary(session, m) for m in all_missions(session)]
 
 
 @router.get("/missions/{mission}", summary="A mission's observers beside what it declared")
