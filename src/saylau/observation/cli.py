@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,10 +16,11 @@ from saylau.console import (
     DbOption,
     ElectionOption,
     JsonOption,
-    fail,
     open_db,
     out,
     print_json,
+    read_json,
+    read_text,
     reported,
 )
 from saylau.observation.checklists import import_form, list_forms
@@ -139,7 +139,7 @@ def observers_import(
 
 
 def _csv_rows(file: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(file.read_text(encoding="utf-8"))))
+    return list(csv.DictReader(io.StringIO(read_text(file))))
 
 
 @teams_app.command("import")
@@ -229,10 +229,7 @@ def submit_command(
     """Enter submissions, all or none; resending one stores nothing new."""
     engine = open_db(db)
     with reported():
-        try:
-            document = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise fail(f"cannot read {file}: {exc}") from exc
+        document = read_json(file)
         items = document if isinstance(document, list) else [document]
         inputs = [parse_submission(item, n) for n, item in enumerate(items, start=1)]
         with session_scope(engine, write=True) as session:

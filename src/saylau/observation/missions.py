@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election
 from saylau.audit.service import NewEvent, append, now_iso
-from saylau.domain.errors import Conflict, NotFound, SaylauError
+from saylau.domain.errors import Conflict, NotFound, Rejected
 from saylau.observation.annex import AnnexReading, parse_annex
 from saylau.observation.models import Mission, Observer
 
@@ -36,16 +36,15 @@ ODIHR_2022_DECLARED = {
 }
 
 
-class ImportRejected(SaylauError):
+class ImportRejected(Rejected):
     """A batch of observers (or submissions) broke rules; nothing of it was written."""
 
     def __init__(self, what: str, problems: list[str]) -> None:
         self.what = what
-        self.problems = problems
         shown = "; ".join(problems[:20]) + (
             f"; and {len(problems) - 20} more" if len(problems) > 20 else ""
         )
-        super().__init__(f"{what} rejected: {shown}")
+        super().__init__(what, problems, detail=f"{what} rejected: {shown}")
 
 
 def create_mission(
@@ -57,7 +56,7 @@ def create_mission(
     declared: Mapping[str, Any] | None = None,
 ) -> Mission:
     if kind not in KINDS:
-        raise SaylauError(f"mission {code}: field kind {kind!r} is not one of {', '.join(KINDS)}")
+        raise Rejected(f"mission {code}: field kind {kind!r} is not one of {', '.join(KINDS)}")
     if session.scalar(select(Mission.id).where(Mission.code == code)) is not None:
         raise Conflict(f"mission {code} already exists")
     mission = Mission(
@@ -185,7 +184,7 @@ def add_observers(
 def set_accreditation(session: Session, mission: Mission, name: str, status: str) -> None:
     """Record an observer's accreditation by the election administration (an audit event)."""
     if status not in ACCREDITATION:
-        raise SaylauError(
+        raise Rejected(
             f"observer {name}: status {status!r} is not one of {', '.join(ACCREDITATION)}"
         )
     observer = session.scalar(

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
 from saylau.audit.service import now_iso
-from saylau.domain.errors import Conflict, NotFound, SaylauError
+from saylau.domain.errors import Conflict, NotFound, Rejected
 from saylau.domain.offline_queue import (
     Entry,
     QueueRejected,
@@ -108,7 +108,7 @@ class OfflineQueue:
     def __init__(self, path: Path, key_pem: bytes, device: str, pec: str) -> None:
         key = load_pem_private_key(key_pem, password=None)
         if not isinstance(key, Ed25519PrivateKey):
-            raise SaylauError("the device key must be an Ed25519 private key (PEM)")
+            raise Rejected("the device key must be an Ed25519 private key (PEM)")
         self.path, self.key, self.device, self.pec = path, key, device, pec
         self.public_key = public_hex(key)
 
@@ -276,7 +276,7 @@ def resolve_conflict(
             f"check-in conflict {conflict_id} was already resolved by {conflict.resolved_by}"
         )
     if not resolution.strip():
-        raise SaylauError(f"check-in conflict {conflict_id}, field resolution: must not be empty")
+        raise Rejected(f"check-in conflict {conflict_id}, field resolution: must not be empty")
     conflict.status, conflict.resolution, conflict.resolved_by = "resolved", resolution, by
 
 
@@ -285,4 +285,4 @@ def read_queue(path: Path) -> list[str]:
     try:
         return path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise SaylauError(f"cannot read queue {path}: {exc.strerror}") from exc
+        raise Rejected(f"cannot read queue {path}: {exc.strerror}") from exc
