@@ -49,26 +49,34 @@ _NAMED_FIELD = re.compile(r"^(?P<record>.*?),? field (?P<field>[\w.]+)$", re.DOT
 def as_problem(text: str | Problem, field: str = "") -> Problem:
     """A problem from a sentence, with its field read off the way saylau's messages name it.
 
-    Rules written before `Problem` existed are sentences ("line 'valid' is missing"); reading
-    the field off them keeps one source for the wording and still gives clients a field.
+    Rules written before `Problem` existed are sentences: "line 'valid' is missing", "relation
+    r broken: ...", "submission p-1: field unit: no PEC 'x'". Reading the field off them keeps
+    one source for the wording and still gives clients a field: a known opening names it,
+    else the parts before the last ": " do ("field unit" is the field unit). The rule stays the
+    whole sentence, so it reads on its own.
     """
     if isinstance(text, Problem):
         return text
-    if not field:
-        for pattern in _FIELD_PATTERNS:
-            found = pattern.match(text)
-            if found is None:
-                continue
-            kind, value = next((k, v) for k, v in found.groupdict().items() if v is not None)
-            field = {
-                "field": value,
-                "line": f"lines.{value}",
-                "relation": "lines",
-                "explanation": f"explanations.{value}",
-                "row": f"{kind} {value}",
-            }[kind]
-            break
-    return Problem(field, text)
+    if field:
+        return Problem(field, text)
+    for pattern in _FIELD_PATTERNS:
+        found = pattern.match(text)
+        if found is None:
+            continue
+        kind, value = next((k, v) for k, v in found.groupdict().items() if v is not None)
+        if kind == "row" and ": " in text:
+            break  # "row 3: column x: rule" names more than the row: read the parts
+        named = {
+            "field": value,
+            "line": f"lines.{value}",
+            "relation": "lines",
+            "explanation": f"explanations.{value}",
+            "row": f"{kind} {value}",
+        }[kind]
+        return Problem(named, text)
+    *where, _ = text.split(": ")
+    parts = [part.removeprefix("field ") for part in where]
+    return Problem(".".join(parts), text)
 
 
 def problems_from_validation(errors: Iterable[Mapping[str, Any]]) -> list[Problem]:

@@ -47,6 +47,11 @@ class ImportRejected(Rejected):
         super().__init__(what, problems, detail=f"{what} rejected: {shown}")
 
 
+class ImportConflict(ImportRejected, Conflict):
+    """A batch refused only because it contradicts what is stored (a client_id already used by
+    a different record): HTTP 409; nothing of it was written."""
+
+
 def create_mission(
     session: Session,
     election: Election,
