@@ -9,13 +9,13 @@ ones docs/publication.md promises: 400 for a body that is not well-formed JSON, 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError
 
 from saylau.api.schemas import ErrorOut
@@ -50,7 +50,11 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 """The refusals every write route declares in the OpenAPI document, each with `ErrorOut`."""
 
+READ_ERRORS = (400, 404, 422)
+"""What every read may answer besides its result: a NUL in the path or query (400), an
+unknown election or unit (404), a parameter out of range (422)."""
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 
 
 def status_of(exc: SaylauError) -> int:
@@ -124,17 +128,34 @@ async def refused_value(request: Request, exc: Exception) -> JSONResponse:
 
 
 def declare(app: FastAPI) -> None:
-    """Declare `WRITE_ERRORS` on every write route (a route's own entries win), so a new write
-    endpoint documents the standard refusals without anyone remembering to; reads declare
-    their 422 with the same body."""
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        if (route.methods or set()) & WRITE_METHODS:
-            for status, declared in WRITE_ERRORS.items():
-                route.responses.setdefault(status, declared)
-        else:  # reads refuse bad parameters in the same shape
-            route.responses.setdefault(422, WRITE_ERRORS[422])
+    """Declare `WRITE_ERRORS` on every write operation of the OpenAPI document (an operation's
+    own entries win), and `READ_ERRORS` on every read, all with `ErrorOut`, so a new endpoint
+    documents the standard refusals without anyone remembering to. Done on the finished
+    document: the routers are included lazily, so their routes cannot be walked beforehand."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        if schema.get("x-saylau-errors"):
+            return schema
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        model = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(model.pop("$defs", {}))
+        components["ErrorOut"] = model
+        for item in schema.get("paths", {}).values():
+            for method, operation in item.items():
+                declared = operation.setdefault("responses", {})
+                wanted = WRITE_ERRORS if method.upper() in WRITE_METHODS else READ_ERRORS
+                for status in wanted:
+                    described = WRITE_ERRORS[status]["description"]
+                    entry = declared.setdefault(str(status), {"description": described})
+                    content = json.dumps(entry.get("content", {}))
+                    if not content.strip("{}") or "HTTPValidationError" in content:
+                        entry["content"] = {"application/json": {"schema": ERROR_REF}}
+        schema["x-saylau-errors"] = True
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
 
 
 def install(app: FastAPI) -> None:
