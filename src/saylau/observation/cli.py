@@ -132,7 +132,7 @@ def observers_import(
     """Import observers from CSV, all or none; a bad row is named with its field."""
     engine = open_db(db)
     with reported():
-        rows = read_observers_csv(file.read_text(encoding="utf-8"))
+        rows = read_observers_csv(read_text(file))
         with session_scope(engine, write=True) as session:
             added = add_observers(session, get_mission(session, mission), rows, source=file.name)
     out.print(f"{added} observers added", highlight=False)
@@ -149,9 +149,10 @@ def teams_import(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import teams, all or none; members must be observers of the mission."""
+    rows = _csv_rows(file)
     engine = open_db(db)
     with reported(), session_scope(engine, write=True) as session:
-        added = add_teams(session, get_mission(session, mission), _csv_rows(file))
+        added = add_teams(session, get_mission(session, mission), rows)
     out.print(f"{added} teams added", highlight=False)
 
 
@@ -162,9 +163,10 @@ def deployments_import(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import deployments, all or none."""
+    rows = _csv_rows(file)
     engine = open_db(db)
     with reported(), session_scope(engine, write=True) as session:
-        added = add_deployments(session, get_mission(session, mission), _csv_rows(file))
+        added = add_deployments(session, get_mission(session, mission), rows)
     out.print(f"{added} deployments added", highlight=False)
 
 

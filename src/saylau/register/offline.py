@@ -283,6 +283,8 @@ def resolve_conflict(
 def read_queue(path: Path) -> list[str]:
     """The queue file's lines (for an upload from the CLI)."""
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        return path.read_bytes().decode("utf-8").splitlines()
     except OSError as exc:
         raise Rejected(f"cannot read queue {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise Rejected(f"queue {path}: is not UTF-8 text (byte {exc.start})") from exc
