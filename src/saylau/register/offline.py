@@ -11,6 +11,7 @@ silent drop. Uploading the same queue again changes nothing (check-in keys are i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -180,14 +181,34 @@ def upload(
     return Uploaded(len(checked), len(fresh), issued, conflicts)
 
 
+PERSON_FIELDS = ("family_name", "given_names", "birth_date", "sex", "address")
+
+
+def _new_person(fields: Mapping[str, object]) -> NewPerson:
+    """A newcomer's details from a queue entry: exactly the five fields, each text (the queue
+    is JSON from a device, whatever its type says), the date of birth in ISO form."""
+    if set(fields) != set(PERSON_FIELDS):
+        raise ValueError(f"needs exactly {', '.join(PERSON_FIELDS)}")
+    text = {name: fields[name] for name in PERSON_FIELDS}
+    wrong = [name for name, value in text.items() if not isinstance(value, str)]
+    if wrong:
+        raise ValueError(f"{', '.join(wrong)} must be text")
+    return NewPerson(
+        family_name=str(text["family_name"]),
+        given_names=str(text["given_names"]),
+        birth_date=date.fromisoformat(str(text["birth_date"])),
+        sex=str(text["sex"]),
+        address=str(text["address"]),
+    )
+
+
 def _replay(
     session: Session, election: Election, device: CheckinDevice, entry: Entry, operator: str
 ) -> CheckIn:
     person = None
     if entry.person is not None:
         try:
-            born = date.fromisoformat(entry.person["birth_date"])
-            person = NewPerson(**{**entry.person, "birth_date": born})
+            person = _new_person(entry.person)
         except (TypeError, ValueError, KeyError) as exc:
             raise QueueRejected(f"entry {entry.seq}, field person: {exc}") from exc
     answer = check_in(

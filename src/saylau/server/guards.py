@@ -63,7 +63,7 @@ def _json_body(scope: Scope) -> bool:
         return False
     for name, value in scope["headers"]:
         if name == b"content-type":
-            kind = value.split(b";", 1)[0].strip().lower()
+            kind = bytes(value).split(b";", 1)[0].strip().lower()
             return kind == b"application/json" or kind.endswith(b"+json")
     return True
 
