@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,7 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, OperationalError
 
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import BadInput, Rejected, SaylauError
+from saylau.domain.json_input import loads_strict
 from saylau.store.db import DB_ENV, DEFAULT_URL, make_engine
 from saylau.store.migrate import is_current
 
@@ -41,10 +43,55 @@ out = Console()
 err = Console(stderr=True)
 
 
+SHOWN_PROBLEMS = 20  # field lines printed under a refusal; the message lists the first ones too
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print `message` on stderr and return the exit to raise."""
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def refused(exc: SaylauError) -> typer.Exit:
+    """Print a refusal as the API's body carries it (the message, then the record and each
+    field with its rule) and return exit code 2 to raise."""
+    exit_ = fail(str(exc))
+    if isinstance(exc, Rejected) and exc.record:
+        fielded = [p for p in exc.problems if p.field][:SHOWN_PROBLEMS]
+        if fielded:
+            err.print(f"  record: {exc.record}", highlight=False, soft_wrap=True, markup=False)
+        for problem in fielded:
+            err.print(
+                f"  {problem.field}: {problem.rule}", highlight=False, soft_wrap=True, markup=False
+            )
+    return exit_
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file (or standard input for `-`) read strictly (domain/json_input.py): NaN,
+    nesting past the limit, bytes that are not UTF-8 and duplicate keys exit 2 naming the file
+    and the rule, never a traceback."""
+    name = "standard input" if str(path) == "-" else str(path)
+    try:
+        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {name}: {exc.strerror}") from exc
+    try:
+        return loads_strict(data, name)
+    except BadInput as exc:
+        raise refused(exc) from exc
+
+
+def read_text(path: Path) -> str:
+    """A text file (CSV, a list of codes) as UTF-8, or exit 2 naming the file and why not."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(f"{path}: is not UTF-8 text (byte {exc.start})") from exc
 
 
 @contextmanager
@@ -53,7 +100,7 @@ def reported() -> Iterator[None]:
     try:
         yield
     except SaylauError as exc:
-        raise fail(str(exc)) from exc
+        raise refused(exc) from exc
     except OperationalError as exc:
         raise fail(f"database error: {exc.orig}") from exc
     except DataError as exc:  # e.g. a NUL character in text, which PostgreSQL cannot store

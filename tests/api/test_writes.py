@@ -1,5 +1,6 @@
 """Writes go through the same services and refusals as the CLI: 422 names the relation and
-the lines, and nothing is written; retries are harmless; amendments need a decision."""
+the lines, and nothing is written; retries are harmless; amendments need a decision; what
+contradicts the stored protocol (a second one, a stale amendment) is a 409."""
 
 from __future__ import annotations
 
@@ -20,8 +21,11 @@ def test_a_broken_relation_is_refused_by_name_and_nothing_is_written(night: Nigh
     )
     assert answer.status_code == 422
     body = answer.json()
-    assert body["record"] == pec
-    assert any("relation boxes_balance broken" in p for p in body["problems"])
+    assert body["record"] == f"protocol PEC {pec}" and body["error"] == "ProtocolRejected"
+    assert any(
+        p["field"] == "lines" and "relation boxes_balance broken" in p["rule"]
+        for p in body["problems"]
+    )
     assert "ballots_found" in body["detail"] and "valid" in body["detail"]
     assert snapshot(night.engine) == before
 
@@ -35,7 +39,11 @@ def test_malformed_bodies_name_the_field(night: Night) -> None:
         json={"pec": pec, "lines": {"valid": "many"}},
         headers=headers,
     )
-    assert wrong_type.status_code == 422 and "lines" in wrong_type.text
+    assert wrong_type.status_code == 422
+    assert wrong_type.json()["record"] == f"protocol PEC {pec}"
+    assert {"field": "lines.valid", "rule": "Input should be a valid integer"} in (
+        wrong_type.json()["problems"]
+    )
     missing_line = night.client.post(
         "/api/v1/elections/kz-2022/protocols",
         json={"pec": pec, "lines": {"valid": 3}},
@@ -43,6 +51,9 @@ def test_malformed_bodies_name_the_field(night: Night) -> None:
     )
     assert missing_line.status_code == 422
     assert "line 'invalid' is missing" in missing_line.json()["detail"]
+    assert {"field": "lines.invalid", "rule": "line 'invalid' is missing"} in (
+        missing_line.json()["problems"]
+    )
     assert snapshot(night.engine) == before
 
 
@@ -60,7 +71,8 @@ def test_a_retry_is_harmless_and_a_second_protocol_is_refused(night: Night) -> N
     other = night.client.post(
         "/api/v1/elections/kz-2022/protocols", json={"pec": pec, "lines": changed}, headers=headers
     )
-    assert other.status_code == 422 and "needs an amendment" in other.json()["detail"]
+    assert other.status_code == 409 and "needs an amendment" in other.json()["detail"]
+    assert other.json()["error"] == "ProtocolConflict"
 
 
 def test_an_amendment_is_recorded_with_decision_person_and_reason(night: Night) -> None:
@@ -82,7 +94,8 @@ def test_an_amendment_is_recorded_with_decision_person_and_reason(night: Night) 
     done = night.client.post(url, json=body, headers=headers)
     assert done.status_code == 201 and done.json()["version"] == 2
     stale = night.client.post(url, json=body, headers=headers)
-    assert stale.status_code == 422 and "version 2 is current" in stale.json()["detail"]
+    assert stale.status_code == 409 and "version 2 is current" in stale.json()["detail"]
+    assert stale.json()["problems"][0]["field"] == "version"
     history = night.client.get(f"/api/v1/elections/kz-2022/protocols/{pec}/history").json()
     assert [v["version"] for v in history] == [1, 2]
     assert history[1]["entered_by"] == "Aigerim TEC"

@@ -160,7 +160,7 @@ def test_bad_submissions_are_refused_with_the_question_named(observed: Engine) -
     )
     with pytest.raises(ImportRejected) as caught, session_scope(observed, write=True) as session:
         submit_observations(session, get_mission(session), [bad], "someone")
-    message = " ".join(caught.value.problems)
+    message = " ".join(p.rule for p in caught.value.problems)
     for needle in ("751110000", "arrived_at", "group_voting", "no_such_question", "overall"):
         assert needle in message, needle
 

@@ -19,7 +19,7 @@ from saylau.console import (
     progress_bar,
     reported,
 )
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 from saylau.domain.integrity.fingerprint import DEFAULT_BOOTSTRAP
 from saylau.domain.integrity.flags import DEFAULT_Z
 from saylau.domain.integrity.integer_percent import DEFAULT_MIN_VOTERS, DEFAULT_REPETITIONS
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from saylau.domain.integrity.analysis import Analysis, Options
 
 
-class AnalysisOptionError(SaylauError):
+class AnalysisOptionError(Rejected):
     """An option the tests cannot run with (named, with the rule it breaks)."""
 
 

@@ -22,7 +22,7 @@ from saylau.console import (
     progress_bar,
     reported,
 )
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 from saylau.store.db import session_scope
 
 app = typer.Typer(
@@ -42,7 +42,7 @@ def read_mapping_text(reference: str) -> tuple[Path, str]:
     try:
         return path, path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SaylauError(f"mapping {path} is not UTF-8 text") from exc
+        raise Rejected(f"mapping {path} is not UTF-8 text") from exc
 
 
 @app.command("stations")
@@ -87,7 +87,7 @@ def stations_command(
                     _write_rejects(rejects_path, outcome.rejected)
         except RowsRejected as exc:
             if skip_bad:  # no row passed: the rejects say why
-                _write_rejects(rejects_path, exc.problems)
+                _write_rejects(rejects_path, exc.row_problems)
             raise
     report = _report(outcome, mapping_path, rejects_path if outcome.rejected else None)
     if as_json:
@@ -100,7 +100,7 @@ def _write_rejects(path: Path, problems: list[Problem]) -> None:
     try:
         write_rejects(path, problems)
     except OSError as exc:
-        raise SaylauError(
+        raise Rejected(
             f"cannot write the rejects to {path} ({exc.strerror}); give another --rejects FILE"
         ) from exc
 
@@ -183,7 +183,7 @@ def draft_mapping_command(
     """Guess a mapping from the file's columns: a first draft to check, not a finished one."""
     with reported():
         if output is not None and output.exists():
-            raise SaylauError(f"{output} exists; name another file or remove it first")
+            raise Rejected(f"{output} exists; name another file or remove it first")
         columns, used, rows = profile(file, delimiter)
         draft = draft_mapping(columns, name=name, delimiter=used, file_name=file.name)
         if output is None:

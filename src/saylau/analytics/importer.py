@@ -28,7 +28,8 @@ import duckdb
 import numpy as np
 
 from saylau.analytics.mapping import COUNT_LABELS, MappingError, StationMapping
-from saylau.domain.errors import NotFound, SaylauError
+from saylau.domain.errors import NotFound, Rejected
+from saylau.domain.errors import Problem as ErrorProblem
 
 Progress = Callable[[str, int, int], None]
 REPO_MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
@@ -38,7 +39,7 @@ COUNT_PATTERN = r"[0-9]{1,15}(\.0*)?"
 SHOWN_PROBLEMS = 20
 
 
-class FileRefused(SaylauError):
+class FileRefused(Rejected):
     """The file cannot be read as a table at all (missing, not UTF-8, a malformed record)."""
 
 
@@ -57,22 +58,25 @@ class Problem:
         return f"{where}, column {self.column}: {self.rule}"
 
 
-class RowsRejected(SaylauError):
+class RowsRejected(Rejected):
     """Rows broke the hard rules; nothing was written (unless `--skip-bad` was asked for)."""
 
     def __init__(self, file: str, rows: int, bad_rows: int, problems: list[Problem], count: int):
         self.file = file
         self.rows = rows
         self.bad_rows = bad_rows
-        self.problems = problems
+        self.row_problems = problems
         self.count = count
         shown = "\n".join(f"  {p}" for p in problems[:SHOWN_PROBLEMS])
         more = f"\n  ... and {count - SHOWN_PROBLEMS:,} more" if count > SHOWN_PROBLEMS else ""
+        listed = [ErrorProblem(f"row {p.row}, column {p.column}", p.rule) for p in problems]
         super().__init__(
-            f"{file}: {count:,} problem(s) in {bad_rows:,} of {rows:,} rows; nothing imported\n"
-            f"{shown}{more}\n"
+            file,
+            listed,
+            detail=f"{file}: {count:,} problem(s) in {bad_rows:,} of {rows:,} rows; "
+            f"nothing imported\n{shown}{more}\n"
             "(--skip-bad imports the other rows and writes these to a rejects CSV; a figure the "
-            "source leaves blank can be allowed with the mapping's allow_missing)"
+            "source leaves blank can be allowed with the mapping's allow_missing)",
         )
 
 

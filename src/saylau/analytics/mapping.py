@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 
 # An imported election's name doubles as its code in URLs and commands, like an election code.
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -54,7 +54,7 @@ COUNT_LABELS = {
 }
 
 
-class MappingError(SaylauError):
+class MappingError(Rejected):
     """A mapping that is malformed, names an unknown key, or contradicts itself."""
 
     def __init__(self, key: str, problem: str) -> None:

@@ -35,7 +35,7 @@ from saylau.analytics.importer import (
 from saylau.analytics.mapping import NAME_PATTERN, parse_mapping
 from saylau.analytics.models import ImportedElectionRecord
 from saylau.audit.service import NewEvent, append, now_iso
-from saylau.domain.errors import Conflict, NotFound, SaylauError
+from saylau.domain.errors import Conflict, NotFound, Rejected
 from saylau.domain.integrity.stations import StationTable
 from saylau.profiles import text_sha256
 from saylau.store.db import driver_connection
@@ -145,7 +145,7 @@ def import_stations(
     mapping = parse_mapping(mapping_text)
     name = name or mapping.name
     if not NAME_PATTERN.match(name):
-        raise SaylauError(
+        raise Rejected(
             f"election name {name!r} must be lower-case letters, digits, '.', '_' or '-'"
         )
     if not path.is_file():

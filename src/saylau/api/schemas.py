@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 # Text without NUL characters: PostgreSQL cannot store them and SQLite would keep them where
 # PostgreSQL refuses, so both backends refuse them here with the field named.
@@ -21,31 +21,20 @@ class Page(BaseModel):
     items: list[dict[str, Any]]
 
 
-class ProtocolBody(BaseModel):
-    """A PEC protocol as entered: the same document `saylau results submit` reads."""
+class ProblemOut(BaseModel):
+    """One broken rule: the field it concerns ("" for the record as a whole) and the rule."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    pec: Text = Field(description="The PEC's code, e.g. 75-0001.", max_length=32)
-    lines: dict[Text, StrictInt] = Field(description="Every protocol line: code -> count.")
-    explanations: dict[Text, Text] = Field(
-        default_factory=dict,
-        description="Relation code -> written explanation, for explain-relations that break.",
-    )
-    version: StrictInt | None = Field(default=None, description="1 for a new protocol.")
-    election: Text | None = Field(default=None, description="Must match the URL's election.")
+    field: str
+    rule: str
 
 
-class AmendmentBody(BaseModel):
-    """A new version of an accepted protocol, by a recorded decision of the commission."""
+class ErrorOut(BaseModel):
+    """Every refusal: a message, the kind of error, the record refused and each broken rule."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    version: StrictInt = Field(description="The version being amended (the current one).")
-    lines: dict[Text, StrictInt]
-    explanations: dict[Text, Text] = Field(default_factory=dict)
-    decision: Text = Field(description="The decision's text or number, as recorded.")
-    reason: Text = Field(description="Why the protocol changes.")
+    detail: str
+    error: str
+    record: str | None
+    problems: list[ProblemOut]
 
 
 class AcceptedOut(BaseModel):
@@ -86,11 +75,11 @@ class CheckInBody(BaseModel):
         min_length=1,
         max_length=64,
     )
-    mobile: bool = Field(
+    mobile: StrictBool = Field(
         default=False,
         description="A ballot for mobile voting (needs the voter's written application).",
     )
-    supplementary: bool = Field(
+    supplementary: StrictBool = Field(
         default=False,
         description="Add a voter on another PEC's list to this PEC's list (designated PECs).",
     )

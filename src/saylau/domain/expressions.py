@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any, TypeAlias
 
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 
 Number = int | Decimal
 
 
-class ExpressionError(SaylauError):
+class ExpressionError(Rejected):
     """An expression does not parse; the message names the text and the 1-based position."""
 
     def __init__(self, text: str, position: int, problem: str) -> None:

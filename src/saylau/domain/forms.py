@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import Literal, cast
 
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 from saylau.domain.expressions import (
     Expr,
     ExpressionError,
@@ -48,7 +48,7 @@ LANGUAGE_NAMES = {"english": "en", "russian": "ru", "kazakh": "kk"}
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 
 
-class FormError(SaylauError):
+class FormError(Rejected):
     """A checklist file breaks a rule; the message names form, sheet, row and column."""
 
     def __init__(

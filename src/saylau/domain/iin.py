@@ -22,7 +22,7 @@ from datetime import date
 
 import numpy as np
 
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 
 FIRST_WEIGHTS = np.arange(1, 12)
 SECOND_WEIGHTS = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
@@ -31,7 +31,7 @@ NOT_ISSUED = -1
 """`check_digits` value for eleven digits whose check would be 10 in both passes."""
 
 
-class IinError(SaylauError):
+class IinError(Rejected):
     """An IIN that is malformed or disagrees with itself; names the rule."""
 
     def __init__(self, iin: str, rule: str) -> None:

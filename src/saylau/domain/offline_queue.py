@@ -24,13 +24,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import BadInput, Rejected
+from saylau.domain.json_input import loads_strict
 
 FIELDS = ("seq", "prev", "device", "pec", "iin", "client_id", "at", "mobile", "supplementary",
           "avc", "person")  # fmt: skip
 
 
-class QueueRejected(SaylauError):
+class QueueRejected(Rejected):
     """An uploaded queue is not the device's own, intact, unedited queue; nothing was taken."""
 
 
@@ -89,9 +90,9 @@ def sign(key: Ed25519PrivateKey, entry: Entry) -> Signed:
 def parse_line(text: str, number: int) -> Signed:
     """One queue line back into a signed entry, naming the line and field when it is not one."""
     try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise QueueRejected(f"line {number}: not JSON ({exc.msg})") from exc
+        raw = loads_strict(text, f"line {number}")
+    except BadInput as exc:
+        raise QueueRejected(f"line {number}: {exc.problems[0].rule}") from exc
     if not isinstance(raw, Mapping) or not isinstance(raw.get("entry"), Mapping):
         raise QueueRejected(f"line {number}: must be an object with 'entry' and 'signature'")
     fields: Mapping[str, Any] = raw["entry"]

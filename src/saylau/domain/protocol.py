@@ -9,7 +9,7 @@ flagged on the protocol, visible to everyone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from saylau.domain.profile import Profile, Relation
 
@@ -75,10 +75,12 @@ def check_relations(profile: Profile, values: Mapping[str, int]) -> list[Relatio
 
 @dataclass(frozen=True)
 class Verdict:
-    """What entering a protocol would mean: refused (problems) or accepted with these flags."""
+    """What entering a protocol would mean: refused (problems) or accepted with these flags;
+    `counts` are the values as whole numbers once they are well-formed (empty before)."""
 
     problems: tuple[str, ...]
     flags: tuple[RelationCheck, ...]
+    counts: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
@@ -97,7 +99,7 @@ def judge(
     problems = value_problems(profile, values)
     if problems:
         return Verdict(tuple(problems), ())
-    counts = {code: int(values[code]) for code in profile.line_codes}  # type: ignore[call-overload]
+    counts = _counts(profile, values)
     flags: list[RelationCheck] = []
     relation_codes = {r.code for r in profile.relations}
     for code in explanations:
@@ -116,7 +118,17 @@ def judge(
             problems.append(check.describe() + "; accepted only with a recorded explanation")
         else:
             flags.append(check)
-    return Verdict(tuple(problems), tuple(flags))
+    return Verdict(tuple(problems), tuple(flags), counts)
+
+
+def _counts(profile: Profile, values: Mapping[str, object]) -> dict[str, int]:
+    """The profile's lines as whole numbers, from values `value_problems` found well-formed."""
+    counts: dict[str, int] = {}
+    for code in profile.line_codes:
+        value = values[code]
+        assert isinstance(value, int), "value_problems refuses a value that is not a count"
+        counts[code] = value
+    return counts
 
 
 def line_total(profile: Profile, values: Mapping[str, int], total: str) -> int:

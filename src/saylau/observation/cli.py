@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,10 +16,11 @@ from saylau.console import (
     DbOption,
     ElectionOption,
     JsonOption,
-    fail,
     open_db,
     out,
     print_json,
+    read_json,
+    read_text,
     reported,
 )
 from saylau.observation.checklists import import_form, list_forms
@@ -132,14 +132,14 @@ def observers_import(
     """Import observers from CSV, all or none; a bad row is named with its field."""
     engine = open_db(db)
     with reported():
-        rows = read_observers_csv(file.read_text(encoding="utf-8"))
+        rows = read_observers_csv(read_text(file))
         with session_scope(engine, write=True) as session:
             added = add_observers(session, get_mission(session, mission), rows, source=file.name)
     out.print(f"{added} observers added", highlight=False)
 
 
 def _csv_rows(file: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(file.read_text(encoding="utf-8"))))
+    return list(csv.DictReader(io.StringIO(read_text(file))))
 
 
 @teams_app.command("import")
@@ -149,9 +149,10 @@ def teams_import(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import teams, all or none; members must be observers of the mission."""
+    rows = _csv_rows(file)
     engine = open_db(db)
     with reported(), session_scope(engine, write=True) as session:
-        added = add_teams(session, get_mission(session, mission), _csv_rows(file))
+        added = add_teams(session, get_mission(session, mission), rows)
     out.print(f"{added} teams added", highlight=False)
 
 
@@ -162,9 +163,10 @@ def deployments_import(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import deployments, all or none."""
+    rows = _csv_rows(file)
     engine = open_db(db)
     with reported(), session_scope(engine, write=True) as session:
-        added = add_deployments(session, get_mission(session, mission), _csv_rows(file))
+        added = add_deployments(session, get_mission(session, mission), rows)
     out.print(f"{added} deployments added", highlight=False)
 
 
@@ -229,10 +231,7 @@ def submit_command(
     """Enter submissions, all or none; resending one stores nothing new."""
     engine = open_db(db)
     with reported():
-        try:
-            document = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise fail(f"cannot read {file}: {exc}") from exc
+        document = read_json(file)
         items = document if isinstance(document, list) else [document]
         inputs = [parse_submission(item, n) for n, item in enumerate(items, start=1)]
         with session_scope(engine, write=True) as session:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Unit
 from saylau.audit.service import NewEvent, append, now_iso
-from saylau.domain.errors import Conflict, SaylauError
+from saylau.domain.errors import Conflict, Rejected
 from saylau.observation.models import Incident, Mission
 from saylau.observation.submissions import MAX_CLIENT_ID, time_problem
 
@@ -65,7 +65,7 @@ def report_incident(
     if not item.unit and not (item.location or "").strip():
         problems.append("fields unit and location: give the station or describe where")
     if problems:
-        raise SaylauError(f"incident {item.client_id or '?'} refused: " + "; ".join(problems))
+        raise Rejected(f"incident {item.client_id or '?'} refused: " + "; ".join(problems))
     existing = session.scalar(
         select(Incident).where(
             Incident.mission_id == mission.id, Incident.client_id == item.client_id

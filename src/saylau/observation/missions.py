@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election
 from saylau.audit.service import NewEvent, append, now_iso
-from saylau.domain.errors import Conflict, NotFound, SaylauError
+from saylau.domain.errors import Conflict, NotFound, Rejected
 from saylau.observation.annex import AnnexReading, parse_annex
 
 # A mission is the handle the pages and the API pass back into observation's services (as an
@@ -41,16 +41,20 @@ ODIHR_2022_DECLARED = {
 }
 
 
-class ImportRejected(SaylauError):
+class ImportRejected(Rejected):
     """A batch of observers (or submissions) broke rules; nothing of it was written."""
 
     def __init__(self, what: str, problems: list[str]) -> None:
         self.what = what
-        self.problems = problems
         shown = "; ".join(problems[:20]) + (
             f"; and {len(problems) - 20} more" if len(problems) > 20 else ""
         )
-        super().__init__(f"{what} rejected: {shown}")
+        super().__init__(what, problems, detail=f"{what} rejected: {shown}")
+
+
+class ImportConflict(ImportRejected, Conflict):
+    """A batch refused only because it contradicts what is stored (a client_id already used by
+    a different record): HTTP 409; nothing of it was written."""
 
 
 def create_mission(
@@ -62,7 +66,7 @@ def create_mission(
     declared: Mapping[str, Any] | None = None,
 ) -> Mission:
     if kind not in KINDS:
-        raise SaylauError(f"mission {code}: field kind {kind!r} is not one of {', '.join(KINDS)}")
+        raise Rejected(f"mission {code}: field kind {kind!r} is not one of {', '.join(KINDS)}")
     if session.scalar(select(Mission.id).where(Mission.code == code)) is not None:
         raise Conflict(f"mission {code} already exists")
     mission = Mission(
@@ -195,7 +199,7 @@ def add_observers(
 def set_accreditation(session: Session, mission: Mission, name: str, status: str) -> None:
     """Record an observer's accreditation by the election administration (an audit event)."""
     if status not in ACCREDITATION:
-        raise SaylauError(
+        raise Rejected(
             f"observer {name}: status {status!r} is not one of {', '.join(ACCREDITATION)}"
         )
     observer = session.scalar(

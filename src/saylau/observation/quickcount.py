@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from saylau.administration.models import Election, Unit, UnitAncestor
 from saylau.administration.service import profile_of
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 from saylau.domain.profile import Profile
 from saylau.domain.quickcount import (
     DEFAULT_ALPHA,
@@ -51,7 +51,7 @@ CONFIDENCE_PCT = 95
 SHOWN_MISSING = 10
 
 
-class QuickCountError(SaylauError):
+class QuickCountError(Rejected):
     """The quick count cannot be drawn or computed as asked (the message says why)."""
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from saylau.administration.models import Election, Unit, UnitAncestor
 from saylau.administration.service import timezone_of
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 from saylau.domain.findings import Observation, findings, findings_by
 from saylau.observation.checklists import form_of, latest_form
 from saylau.observation.models import ChecklistForm, Mission, Submission
@@ -105,7 +105,7 @@ def mission_findings(
     }
     if by is not None:
         if by not in BREAKDOWNS:
-            raise SaylauError(f"--by {by!r}: breakdowns are {', '.join(BREAKDOWNS)}")
+            raise Rejected(f"--by {by!r}: breakdowns are {', '.join(BREAKDOWNS)}")
         document["by"] = by
         document["groups"] = {
             value: [f.as_dict() for f in group]

@@ -23,7 +23,7 @@ from saylau.audit.service import NewEvent, append_many, now_iso
 from saylau.domain.errors import NotFound
 from saylau.domain.forms import Form, answer_problems
 from saylau.observation.checklists import form_of, latest_form
-from saylau.observation.missions import ImportRejected
+from saylau.observation.missions import ImportConflict, ImportRejected
 from saylau.observation.models import ChecklistForm, Mission, Submission
 
 MAX_CLIENT_ID = 64
@@ -90,6 +90,7 @@ def submit_observations(
     fresh: list[tuple[SubmissionInput, ChecklistForm, int]] = []
     results: dict[str, Stored] = {}
     seen: set[str] = set()
+    conflicts = 0
     for item in inputs:
         label = f"submission {item.client_id or '?'}"
         mine: list[str] = []
@@ -132,6 +133,7 @@ def submit_observations(
                     item.client_id, stored.id, "unchanged", stored.audit_hash
                 )
             else:
+                conflicts += 1
                 mine.append("client_id is already used by a different submission")
             if not mine:
                 continue
@@ -139,7 +141,8 @@ def submit_observations(
         if not mine and unit is not None:
             fresh.append((item, record, unit.id))
     if problems:
-        raise ImportRejected(f"batch of {len(inputs)} submission(s)", problems)
+        kind = ImportConflict if conflicts == len(problems) else ImportRejected
+        raise kind(f"batch of {len(inputs)} submission(s)", problems)
     placed = append_many(
         session,
         [

@@ -342,6 +342,10 @@ def _header(path: Path) -> list[str]:
             return next(csv.reader(handle), [])
     except OSError as exc:
         raise RegisterRejected([f"cannot read {path}: {exc.strerror}"], 0, 0) from exc
+    except UnicodeDecodeError as exc:
+        raise RegisterRejected(
+            [f"{path.name}: is not UTF-8 text (byte {exc.start})"], 0, 0
+        ) from exc
 
 
 def _accepted(election: Election) -> str:

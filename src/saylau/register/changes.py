@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from saylau.administration.models import Election, Unit
 from saylau.administration.service import profile_of
 from saylau.audit.service import now_iso
-from saylau.domain.errors import NotFound, SaylauError
+from saylau.domain.errors import NotFound, Rejected
 from saylau.domain.iin import IinError, parse_iin
 from saylau.domain.register_changes import SITE_SCOPES, ChangeRules, window_problem
 from saylau.register.models import (
@@ -32,7 +32,7 @@ from saylau.register.models import (
 )
 
 
-class ChangeRefused(SaylauError):
+class ChangeRefused(Rejected):
     """A change to the register broke a rule; nothing was written."""
 
 

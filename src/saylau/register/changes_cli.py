@@ -19,10 +19,10 @@ from saylau.console import (
     DbOption,
     ElectionOption,
     JsonOption,
-    fail,
     open_db,
     out,
     print_json,
+    read_text,
     reported,
 )
 from saylau.domain.register_changes import SITE_SCOPES
@@ -136,10 +136,7 @@ def sites_command(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Designate PECs for election-day registration (all in the file, or none)."""
-    try:
-        codes = [line.strip() for line in codes_file.read_text().splitlines() if line.strip()]
-    except OSError as exc:
-        raise fail(f"cannot read {codes_file}: {exc.strerror}") from exc
+    codes = [line.strip() for line in read_text(codes_file).splitlines() if line.strip()]
     engine = open_db(db)
     with reported(), session_scope(engine, write=True) as session:
         new = designate_sites(session, get_election(session, election), codes, scope)

@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
 from saylau.audit.service import now_iso
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 from saylau.register.models import DuplicatePair, Voter
 
 Progress = Callable[[str, int, int], None]
@@ -229,7 +229,7 @@ def settings(prior: float = 1e-4) -> dict[str, Any]:
     }
 
 
-class LinkageFailed(SaylauError):
+class LinkageFailed(Rejected):
     """The linkage could not run on this register (too few records, or a model that did not
     train); nothing was queued."""
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from saylau.administration.models import Election, Unit, UnitAncestor
 from saylau.audit.service import now_iso
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 from saylau.register.changes import find_pec
 from saylau.register.models import VoterListRead
 
@@ -80,16 +80,16 @@ def record_read(
     The caller's transaction holds the row: it must commit before the list leaves."""
     what = f"voter list read of PEC {pec_unit.code}"
     if pec_unit.kind != "pec" or pec_unit.election_id != election.id:
-        raise SaylauError(
+        raise Rejected(
             f"{what}: field pec: {pec_unit.kind.upper()} {pec_unit.code} is not a PEC of "
             f"election {election.code}"
         )
     if form not in FORMS:
-        raise SaylauError(f"{what}: field form {form!r} is not one of {', '.join(FORMS)}")
+        raise Rejected(f"{what}: field form {form!r} is not one of {', '.join(FORMS)}")
     if first < 0 or rows < 0:
-        raise SaylauError(f"{what}: fields first {first} and rows {rows} must not be negative")
+        raise Rejected(f"{what}: fields first {first} and rows {rows} must not be negative")
     if not reader.strip():
-        raise SaylauError(f"{what}: field reader must not be empty (every read names its reader)")
+        raise Rejected(f"{what}: field reader must not be empty (every read names its reader)")
     row = VoterListRead(
         election_id=election.id,
         pec_id=pec_unit.id,
@@ -119,7 +119,7 @@ def list_reads(
     only the lists of PECs in that commission's territory (a TEC's records for its TEC).
     """
     if limit < 1:
-        raise SaylauError(f"voter list reads: field limit {limit} must be at least 1")
+        raise Rejected(f"voter list reads: field limit {limit} must be at least 1")
     pec = aliased(Unit)
     stmt = (
         select(VoterListRead, pec.code)

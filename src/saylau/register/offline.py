@@ -11,6 +11,7 @@ silent drop. Uploading the same queue again changes nothing (check-in keys are i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
 from saylau.audit.service import now_iso
-from saylau.domain.errors import Conflict, NotFound, SaylauError
+from saylau.domain.errors import Conflict, NotFound, Rejected
 from saylau.domain.offline_queue import (
     Entry,
     QueueRejected,
@@ -115,7 +116,7 @@ class OfflineQueue:
     def __init__(self, path: Path, key_pem: bytes, device: str, pec: str) -> None:
         key = load_pem_private_key(key_pem, password=None)
         if not isinstance(key, Ed25519PrivateKey):
-            raise SaylauError("the device key must be an Ed25519 private key (PEM)")
+            raise Rejected("the device key must be an Ed25519 private key (PEM)")
         self.path, self.key, self.device, self.pec = path, key, device, pec
         self.public_key = public_hex(key)
 
@@ -187,14 +188,34 @@ def upload(
     return Uploaded(len(checked), len(fresh), issued, conflicts)
 
 
+PERSON_FIELDS = ("family_name", "given_names", "birth_date", "sex", "address")
+
+
+def _new_person(fields: Mapping[str, object]) -> NewPerson:
+    """A newcomer's details from a queue entry: exactly the five fields, each text (the queue
+    is JSON from a device, whatever its type says), the date of birth in ISO form."""
+    if set(fields) != set(PERSON_FIELDS):
+        raise ValueError(f"needs exactly {', '.join(PERSON_FIELDS)}")
+    text = {name: fields[name] for name in PERSON_FIELDS}
+    wrong = [name for name, value in text.items() if not isinstance(value, str)]
+    if wrong:
+        raise ValueError(f"{', '.join(wrong)} must be text")
+    return NewPerson(
+        family_name=str(text["family_name"]),
+        given_names=str(text["given_names"]),
+        birth_date=date.fromisoformat(str(text["birth_date"])),
+        sex=str(text["sex"]),
+        address=str(text["address"]),
+    )
+
+
 def _replay(
     session: Session, election: Election, device: CheckinDevice, entry: Entry, operator: str
 ) -> CheckIn:
     person = None
     if entry.person is not None:
         try:
-            born = date.fromisoformat(entry.person["birth_date"])
-            person = NewPerson(**{**entry.person, "birth_date": born})
+            person = _new_person(entry.person)
         except (TypeError, ValueError, KeyError) as exc:
             raise QueueRejected(f"entry {entry.seq}, field person: {exc}") from exc
     answer = check_in(
@@ -283,13 +304,15 @@ def resolve_conflict(
             f"check-in conflict {conflict_id} was already resolved by {conflict.resolved_by}"
         )
     if not resolution.strip():
-        raise SaylauError(f"check-in conflict {conflict_id}, field resolution: must not be empty")
+        raise Rejected(f"check-in conflict {conflict_id}, field resolution: must not be empty")
     conflict.status, conflict.resolution, conflict.resolved_by = "resolved", resolution, by
 
 
 def read_queue(path: Path) -> list[str]:
     """The queue file's lines (for an upload from the CLI)."""
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        return path.read_bytes().decode("utf-8").splitlines()
     except OSError as exc:
-        raise SaylauError(f"cannot read queue {path}: {exc.strerror}") from exc
+        raise Rejected(f"cannot read queue {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise Rejected(f"queue {path}: is not UTF-8 text (byte {exc.start})") from exc

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election, Unit
 from saylau.audit.service import now_iso
-from saylau.domain.errors import Conflict, NotFound, SaylauError
+from saylau.domain.errors import Conflict, NotFound, Rejected
 from saylau.register.changes import log_change
 from saylau.register.duplicates import PENDING, SUPERSEDED
 from saylau.register.models import BallotIssue, DuplicatePair, Voter
@@ -37,7 +37,7 @@ STATUSES = (PENDING, SAME_PERSON, DIFFERENT_PEOPLE)
 RESOLVED = "duplicate_resolved"
 
 
-class DecisionRefused(SaylauError):
+class DecisionRefused(Rejected):
     """A decision on a pair that the rules do not allow; nothing was written."""
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from saylau.administration.models import Election, Unit
 from saylau.administration.service import profile_of
 from saylau.domain.eligibility import VoterRules, registration_problems
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 from saylau.domain.iin import IinError, parse_iin
 from saylau.register.models import Voter
 from saylau.results.reads import current_pec_lines
@@ -42,16 +42,17 @@ class VoterRecord:
     exclusion: str | None = None
 
 
-class RegisterRejected(SaylauError):
+class RegisterRejected(Rejected):
     """Records broke the register's rules; nothing was written."""
 
     def __init__(self, problems: list[str], count: int, rows: int) -> None:
-        self.problems = problems
         shown = "\n".join(f"  {p}" for p in problems[:SHOWN])
         more = f"\n  ... and {len(problems) - SHOWN:,} more" if len(problems) > SHOWN else ""
         super().__init__(
-            f"{len(problems):,} problem(s) in {count:,} of {rows:,} records; nothing written\n"
-            f"{shown}{more}"
+            f"voter records ({count:,} of {rows:,})",
+            problems,
+            detail=f"{len(problems):,} problem(s) in {count:,} of {rows:,} records; "
+            f"nothing written\n{shown}{more}",
         )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,18 +15,14 @@ from saylau.console import (
     DbOption,
     ElectionOption,
     JsonOption,
-    fail,
     open_db,
     out,
     print_json,
+    read_json,
     reported,
 )
-from saylau.results.documents import (
-    flagged_protocols,
-    parse_document,
-    protocol_document,
-    protocol_history,
-)
+from saylau.results.document import read_amendment, read_protocols
+from saylau.results.documents import flagged_protocols, protocol_document, protocol_history
 from saylau.results.service import amend_protocol, submit_protocols
 from saylau.results.tabulation import summary
 from saylau.store.db import session_scope
@@ -39,18 +34,10 @@ app.add_typer(protocol_app, name="protocol")
 UnitOption = Annotated[
     str | None, typer.Option("--unit", help="Unit code or name; the nation if left out.")
 ]
-FileOption = Annotated[Path, typer.Option("--file", help="JSON file (use - for standard input).")]
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        text = typer.get_text_stream("stdin").read() if str(path) == "-" else path.read_text()
-    except OSError as exc:
-        raise fail(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise fail(f"{path} is not valid JSON: {exc}") from exc
+FileOption = Annotated[
+    Path,
+    typer.Option("--file", help="A protocol document, JSON (use - for standard input)."),
+]
 
 
 def render_summary(result: dict[str, Any]) -> None:
@@ -134,12 +121,11 @@ def submit_command(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Enter new protocol(s): one JSON object, or a list of them (all or none are accepted)."""
-    document = _read_json(file)
+    document = read_json(file)
     engine = open_db(db)
     with reported(), session_scope(engine, write=True) as session:
         chosen = get_election(session, election)
-        items = document if isinstance(document, list) else [document]
-        inputs = [parse_document(item, chosen) for item in items]
+        inputs = read_protocols(document, chosen.code)
         accepted = submit_protocols(session, chosen, inputs, by or f"{getpass.getuser()} (cli)")
     rows = [a.__dict__ | {"flags": list(a.flags)} for a in accepted]
     if as_json:
@@ -165,11 +151,11 @@ def amend_command(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Amend an accepted protocol by a recorded decision (a new version; history is kept)."""
-    document = _read_json(file)
+    document = read_json(file)
     engine = open_db(db)
     with reported(), session_scope(engine, write=True) as session:
         chosen = get_election(session, election)
-        item = parse_document(document, chosen, pec)
+        _, item = read_amendment(document, chosen.code, pec)
         accepted = amend_protocol(session, chosen, pec, item, decision, by, reason)
     if as_json:
         print_json(accepted.__dict__ | {"flags": list(accepted.flags)})

@@ -1,5 +1,5 @@
-"""Protocols as documents: the JSON form operators enter and `protocol show` prints, the
-version history, and the list of flagged protocols."""
+"""Protocols as documents: the JSON form `protocol show` prints (results/document.py reads it
+back), the version history, and the list of flagged protocols."""
 
 from __future__ import annotations
 
@@ -11,51 +11,8 @@ from sqlalchemy.orm import Session
 
 from saylau.administration.models import Election
 from saylau.administration.service import profile_of
-from saylau.domain.errors import ProtocolRejected
 from saylau.domain.protocol import RelationCheck, judge
 from saylau.results.reads import current_versions_listed, find_current, history, version_values
-from saylau.results.service import ProtocolInput
-
-DOCUMENT_KEYS = {"election", "pec", "version", "lines", "explanations", "flags"}
-
-
-def parse_document(document: Any, election: Election, pec: str | None = None) -> ProtocolInput:
-    """Read the JSON form that `protocol show --json` prints back into a `ProtocolInput`.
-
-    `flags` (which show prints) is accepted and ignored: flags are derived, never entered.
-    """
-    label = pec or (document.get("pec") if isinstance(document, Mapping) else None) or "?"
-    if not isinstance(document, Mapping):
-        raise ProtocolRejected(label, ["the file must hold one JSON object"])
-    problems: list[str] = []
-    unknown = set(document) - DOCUMENT_KEYS
-    if unknown:
-        problems.append(f"unknown field(s) {sorted(unknown)}; allowed: {sorted(DOCUMENT_KEYS)}")
-    if document.get("election", election.code) != election.code:
-        problems.append(
-            f"field election is {document.get('election')!r} but this is {election.code!r}"
-        )
-    doc_pec = document.get("pec")
-    if pec is None and not isinstance(doc_pec, str):
-        problems.append("field pec is missing")
-    if pec is not None and doc_pec is not None and doc_pec != pec:
-        problems.append(f"field pec is {doc_pec!r} but the command names PEC {pec}")
-    lines = document.get("lines")
-    if not isinstance(lines, Mapping):
-        problems.append("field lines must be an object of line code -> count")
-        lines = {}
-    explanations = document.get("explanations") or {}
-    if not isinstance(explanations, Mapping) or not all(
-        isinstance(v, str) for v in explanations.values()
-    ):
-        problems.append("field explanations must be an object of relation code -> text")
-        explanations = {}
-    version = document.get("version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        problems.append("field version must be a whole number")
-    if problems:
-        raise ProtocolRejected(label, problems)
-    return ProtocolInput(str(pec or doc_pec), dict(lines), dict(explanations), version)
 
 
 def flag_documents(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
@@ -18,9 +19,9 @@ from saylau.administration.models import Election, Unit
 from saylau.administration.service import profile_of
 from saylau.audit.chain import canonical_json
 from saylau.audit.service import NewEvent, append, append_many, now_iso
-from saylau.domain.errors import ProtocolRejected
+from saylau.domain.errors import Problem, ProtocolConflict, ProtocolRejected
 from saylau.domain.profile import Profile
-from saylau.domain.protocol import judge
+from saylau.domain.protocol import Verdict, judge
 from saylau.results.models import Decision, Protocol, ProtocolVersion
 from saylau.results.reads import current_versions, find_current, version_values
 from saylau.results.records import (
@@ -74,8 +75,9 @@ def submit_protocols(
     existing = current_versions(session, election, list(pec_ids.values()))
     stored_values = version_values(session, profile, [v.id for _, v in existing.values()])
     seen: set[str] = set()
+    conflicting: set[str] = set()
     results: dict[str, Accepted] = {}
-    fresh: list[tuple[ProtocolInput, tuple[str, ...]]] = []
+    fresh: list[tuple[ProtocolInput, Verdict]] = []
     for item in inputs:
         mine = problems.setdefault(item.pec, [])
         if item.pec in seen:
@@ -89,7 +91,7 @@ def submit_protocols(
         mine.extend(verdict.problems)
         if verdict.problems:
             continue
-        flags = tuple(check.relation.code for check in verdict.flags)
+        flags = _flag_codes(verdict)
         current = existing.get(pec_ids[item.pec])
         if current is not None:
             _, version = current
@@ -101,33 +103,43 @@ def submit_protocols(
                     item.pec, version.number, version.audit_hash, "unchanged", flags
                 )
             else:
+                conflicting.add(item.pec)
                 mine.append(
                     f"already has an accepted protocol (version {version.number}); a change "
                     "needs an amendment with a decision (saylau results amend)"
                 )
             continue
         if item.version not in (None, 1):
-            mine.append(f"a new protocol is version 1, not {item.version}")
+            mine.append(f"field version: a new protocol is version 1, not {item.version}")
             continue
-        fresh.append((item, flags))
+        fresh.append((item, verdict))
     bad = {pec: p for pec, p in problems.items() if p}
     if bad:
-        if len(bad) == 1:
-            pec, listed = next(iter(bad.items()))
-            raise ProtocolRejected(pec, listed)
-        summary = [f"PEC {pec}: " + "; ".join(listed) for pec, listed in bad.items()]
-        raise ProtocolRejected(f"batch of {len(inputs)} ({len(bad)} refused)", summary)
+        _refuse(bad, conflicting, len(inputs))
     if fresh:
         for accepted in _write_first_versions(session, election, profile, fresh, entered_by):
             results[accepted.pec] = accepted
     return [results[i.pec] for i in inputs]
 
 
+def _refuse(bad: Mapping[str, list[str]], conflicting: set[str], count: int) -> NoReturn:
+    """Refuse a batch: a conflict (409) when every refused PEC conflicts with what is stored,
+    a rule broken (422) otherwise."""
+    kind = ProtocolConflict if set(bad) <= conflicting else ProtocolRejected
+    if len(bad) == 1:
+        pec, listed = next(iter(bad.items()))
+        raise kind(pec, listed)
+    summary = [
+        Problem(f"PEC {pec}", "; ".join(str(p) for p in listed)) for pec, listed in bad.items()
+    ]
+    raise kind(f"batch of {count} ({len(bad)} refused)", summary)
+
+
 def _write_first_versions(
     session: Session,
     election: Election,
     profile: Profile,
-    fresh: Sequence[tuple[ProtocolInput, tuple[str, ...]]],
+    fresh: Sequence[tuple[ProtocolInput, Verdict]],
     entered_by: str,
 ) -> list[Accepted]:
     pec_ids = pec_ids_by_code(session, election, [item.pec for item, _ in fresh])
@@ -139,14 +151,14 @@ def _write_first_versions(
                 election,
                 item.pec,
                 1,
-                {code: int(item.lines[code]) for code in profile.line_codes},  # type: ignore[call-overload]
+                dict(verdict.counts),
                 item.explanations,
                 entered_by,
                 None,
                 None,
             ),
         )
-        for item, _ in fresh
+        for item, verdict in fresh
     ]
     placed = append_many(session, events)
     created_at = now_iso()
@@ -183,12 +195,16 @@ def _write_first_versions(
         .all()
     )
     insert_values(
-        session, profile, zip(version_ids, (item.lines for item, _ in fresh), strict=True)
+        session, profile, zip(version_ids, (verdict.counts for _, verdict in fresh), strict=True)
     )
     return [
-        Accepted(item.pec, 1, where.hash, "accepted", flags)
-        for (item, flags), where in zip(fresh, placed, strict=True)
+        Accepted(item.pec, 1, where.hash, "accepted", _flag_codes(verdict))
+        for (item, verdict), where in zip(fresh, placed, strict=True)
     ]
+
+
+def _flag_codes(verdict: Verdict) -> tuple[str, ...]:
+    return tuple(check.relation.code for check in verdict.flags)
 
 
 def amend_protocol(
@@ -219,14 +235,16 @@ def amend_protocol(
             pec, [f"an amendment needs a recorded {', '.join(missing)} (none given)"]
         )
     unit, protocol, current = find_current(session, election, pec)
-    problems = []
+    problems: list[Problem | str] = []
     if item.pec != pec:
-        problems.append(f"the document is for PEC {item.pec}, not {pec}")
+        problems.append(Problem("pec", f"the document is for PEC {item.pec}, not {pec}"))
     if item.version is not None and item.version != current.number:
-        problems.append(
+        stale = Problem(
+            "version",
             f"the document amends version {item.version} but version {current.number} is "
-            "current: re-read the protocol and amend that"
+            "current: re-read the protocol and amend that",
         )
+        raise ProtocolConflict(pec, [stale])
     verdict = judge(profile, item.lines, item.explanations)
     problems.extend(verdict.problems)
     if problems:
@@ -255,7 +273,7 @@ def amend_protocol(
     )
     record.audit_seq = decided.seq
     number = current.number + 1
-    lines = {code: int(item.lines[code]) for code in profile.line_codes}  # type: ignore[call-overload]
+    lines = dict(verdict.counts)
     placed = append(
         session,
         NewEvent(
@@ -290,5 +308,4 @@ def amend_protocol(
     session.execute(
         update(Protocol).where(Protocol.id == protocol.id).values(current_number=number)
     )
-    flags = tuple(check.relation.code for check in verdict.flags)
-    return Accepted(pec, number, placed.hash, "amended", flags)
+    return Accepted(pec, number, placed.hash, "amended", _flag_codes(verdict))

@@ -18,7 +18,7 @@ from saylau.administration.service import (
     create_election,
     election_exists,
 )
-from saylau.domain.errors import Conflict, SaylauError
+from saylau.domain.errors import Conflict, Rejected
 from saylau.profiles import shipped_profile_path
 from saylau.results.service import submit_protocols
 from saylau.scenarios.kz2022 import ELECTION_DATE, SEED, Scenario, generate
@@ -65,7 +65,7 @@ def build_kz2022(
 def reported_pecs(scenario: Scenario, share: float) -> set[str]:
     """The PECs whose protocols are in when `share` of them have reported (seeded, repeatable)."""
     if not 0 <= share <= 1:
-        raise SaylauError(f"reported share {share} must lie between 0 and 1")
+        raise Rejected(f"reported share {share} must lie between 0 and 1")
     order = np.random.default_rng(scenario.seed).permutation(len(scenario.pec_codes))
     return {scenario.pec_codes[i] for i in order[: round(share * len(order))]}
 

@@ -23,7 +23,7 @@ from saylau.api.routers import (
     voter_lists,
 )
 from saylau.server.fastpath import FastPath
-from saylau.server.guards import RefuseNul
+from saylau.server.guards import RefuseBadJson, RefuseNul
 from saylau.server.ratelimit import LookupLimit, RateLimit
 from saylau.web import observe as observe_pages
 from saylau.web import register_pages
@@ -56,6 +56,7 @@ def create_app(engine: Engine, check_every: float = CHECK_EVERY) -> FastAPI:
     errors.install(app)
     app.add_middleware(LookupLimit)  # innermost: counts lookups before their routers
     app.add_middleware(FastPath)
+    app.add_middleware(RefuseBadJson)  # inside the check-in lane: good check-ins skip it
     app.add_middleware(CheckinLane)  # inside RefuseNul, outside the cache and the app
     app.router.add_event_handler("shutdown", partial(close_lane, app.state))
     app.add_middleware(RefuseNul)
@@ -72,4 +73,5 @@ def create_app(engine: Engine, check_every: float = CHECK_EVERY) -> FastAPI:
     app.include_router(observe_pages.router)
     app.include_router(register_pages.router)
     app.include_router(web.router)
+    errors.declare(app)
     return app

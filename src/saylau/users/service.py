@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from saylau.administration.models import Unit
 from saylau.audit.service import NewEvent, append, now_iso
 from saylau.domain.access import ROLES, scope_problem
-from saylau.domain.errors import Conflict, NotAuthenticated, NotFound, SaylauError
+from saylau.domain.errors import Conflict, NotAuthenticated, NotFound, Rejected
 from saylau.users.models import ApiUser
 
 
@@ -39,15 +39,15 @@ def add_user(session: Session, name: str, role: str, scope: str) -> str:
     """Create a user and return its token (the only time the token exists in clear)."""
     name = name.strip()
     if not name:
-        raise SaylauError("user: field name must not be empty")
+        raise Rejected("user: field name must not be empty")
     if role not in ROLES:
-        raise SaylauError(f"user {name}: field role {role!r} is not one of {', '.join(ROLES)}")
+        raise Rejected(f"user {name}: field role {role!r} is not one of {', '.join(ROLES)}")
     kinds = set(session.scalars(select(Unit.kind).where(Unit.code == scope).distinct()))
     if not kinds:
         raise NotFound(f"user {name}: field scope: no commission {scope!r} in any election")
     problems = [scope_problem(role, kind) for kind in kinds]
     if all(problems):
-        raise SaylauError(f"user {name}: field scope: {problems[0]}")
+        raise Rejected(f"user {name}: field scope: {problems[0]}")
     if session.scalar(select(ApiUser.id).where(ApiUser.name == name)) is not None:
         raise Conflict(f"user {name}: a user of this name exists (revoke it or pick another name)")
     token = secrets.token_urlsafe(32)

@@ -2,28 +2,30 @@
 
 Each write is checked in this order: a valid token (401), the PEC exists (404), the role and
 scope allow it (403), then the same service function the CLI calls (422 naming the relation,
-409 for a second different protocol). The request is one transaction: a refusal writes nothing.
+409 for a second different protocol or an amendment of a version that is no longer current).
+The body is the protocol document the CLI reads (results/document.py). The request is one
+transaction: a refusal writes nothing.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Response
 
 from saylau.administration.service import get_election
 from saylau.api.access import authorize
 from saylau.api.deps import Caller, WriteSession
-from saylau.api.schemas import AcceptedOut, AmendmentBody, ProtocolBody
-from saylau.domain.errors import ProtocolRejected
-from saylau.results.service import Accepted, ProtocolInput, amend_protocol, submit_protocols
+from saylau.api.errors import WRITE_ERRORS
+from saylau.api.schemas import AcceptedOut
+from saylau.results.document import AmendmentDocument, ProtocolDocument
+from saylau.results.service import Accepted, amend_protocol, submit_protocols
 
 router = APIRouter(tags=["protocols"])
 
-ERRORS = {
-    401: {"description": "No token, or an unknown or revoked one."},
-    403: {"description": "The token's role or commission scope does not cover this PEC."},
-    404: {"description": "No such election or PEC."},
-    409: {"description": "Conflicts with what is stored."},
-    422: {"description": "The protocol breaks a rule; the relation and lines are named."},
+SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Identical to the stored protocol: nothing new written."},
+    **WRITE_ERRORS,
 }
 
 
@@ -41,20 +43,19 @@ def accepted_out(accepted: Accepted) -> dict[str, object]:
     "/elections/{election}/protocols",
     response_model=AcceptedOut,
     status_code=201,
-    responses={200: {"description": "Identical to the stored protocol: nothing new written."}}
-    | ERRORS,
+    responses=SUBMIT_RESPONSES,
     summary="Enter a PEC protocol (pec-operator: own PEC; tec-operator, cec-admin: in scope)",
 )
 def submit(
-    election: str, body: ProtocolBody, session: WriteSession, caller: Caller, response: Response
+    election: str,
+    body: ProtocolDocument,
+    session: WriteSession,
+    caller: Caller,
+    response: Response,
 ) -> dict[str, object]:
     chosen = get_election(session, election)
     authorize(session, chosen.id, caller, "protocol.submit", body.pec, kind="pec")
-    if body.election not in (None, chosen.code):
-        raise ProtocolRejected(
-            body.pec, [f"field election is {body.election!r} but the URL names {chosen.code!r}"]
-        )
-    item = ProtocolInput(body.pec, body.lines, body.explanations, body.version)
+    item = body.to_input(chosen.code)
     [accepted] = submit_protocols(session, chosen, [item], entered_by=caller.name)
     if accepted.status == "unchanged":
         response.status_code = 200
@@ -65,16 +66,16 @@ def submit(
     "/elections/{election}/protocols/{pec}/amendments",
     response_model=AcceptedOut,
     status_code=201,
-    responses=ERRORS,
+    responses=WRITE_ERRORS,
     summary="Amend an accepted protocol by a recorded decision (tec-operator, cec-admin)",
 )
 def amend(
-    election: str, pec: str, body: AmendmentBody, session: WriteSession, caller: Caller
+    election: str, pec: str, body: AmendmentDocument, session: WriteSession, caller: Caller
 ) -> dict[str, object]:
     chosen = get_election(session, election)
     authorize(session, chosen.id, caller, "protocol.amend", pec, kind="pec")
-    item = ProtocolInput(pec, body.lines, body.explanations, body.version)
+    item = body.to_input(chosen.code, pec)
     accepted = amend_protocol(
-        session, chosen, pec, item, body.decision, by=caller.name, reason=body.reason
+        session, chosen, pec, item, body.decision or "", by=caller.name, reason=body.reason or ""
     )
     return accepted_out(accepted)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from saylau.domain.errors import SaylauError
+from saylau.domain.errors import Rejected
 
 
-class StationTableError(SaylauError):
+class StationTableError(Rejected):
     """A station table whose columns disagree in length or hold impossible values."""
 
 

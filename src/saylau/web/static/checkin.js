@@ -106,8 +106,8 @@
   drawLog();
 
   function problemsOf(body) {
-    if (Array.isArray(body.detail)) {
-      return body.detail.map(function (d) { return (d.loc || []).slice(1).join(".") + ": " + d.msg; }).join("; ");
+    if (Array.isArray(body.problems) && body.problems.length) { /* the API's refusal body */
+      return body.problems.map(function (p) { return p.field ? p.field + ": " + p.rule : p.rule; }).join("; ");
     }
     return body.detail || JSON.stringify(body);
   }

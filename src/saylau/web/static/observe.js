@@ -136,10 +136,11 @@
         report(form.getAttribute("data-sent") + " #" + answer.body.id, true);
         form.removeAttribute("data-client-id");
       } else {
-        var problems = answer.body.problems || [answer.body.detail];
-        if (Array.isArray(answer.body.detail)) {
-          problems = answer.body.detail.map(function (d) { return (d.loc || []).join(".") + ": " + d.msg; });
-        }
+        /* the API's one refusal body: each problem a field and a rule */
+        var problems = (answer.body.problems || []).map(function (p) {
+          return p.field ? p.field + ": " + p.rule : p.rule;
+        });
+        if (!problems.length) { problems = [answer.body.detail]; }
         report(form.getAttribute("data-refused") + " " + problems.join("; "), false);
       }
     }).catch(function () {
