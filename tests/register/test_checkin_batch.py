@@ -19,6 +19,9 @@ from sqlalchemy import Engine, func, insert, select, update
 from saylau.administration.models import Unit
 from saylau.administration.service import get_election
 from saylau.audit.service import now_iso
+from saylau.domain.checkin import Asking, Facts, Verdict
+from saylau.domain.register_changes import ChangeRules
+from saylau.register import checkin_batch
 from saylau.register.changes import issue_certificate, rules_of
 from saylau.register.checkin import CheckIn, check_in
 from saylau.register.checkin_batch import BallotBatcher, PlainCheckIn
@@ -212,3 +215,25 @@ def test_the_batch_and_a_single_check_in_give_the_same_verdict(
     assert comparable(batched, batch_iin) == comparable(single, single_iin)
     issued_now = standing == "here" and earlier == "none"
     assert len(ballots(pg_election)) == (2 if issued_now or earlier != "none" else 0)
+
+
+def test_a_ballot_is_written_only_where_the_facts_still_hold(
+    pg_election: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, other = pec_codes(pg_election)[:2]
+    stays, moves = person(440, home), person(441, home)
+    register(pg_election, [stays, moves])
+    decided = checkin_batch.decide
+
+    def decide_then_move(asking: Asking, facts: Facts, rules: ChangeRules) -> Verdict:
+        """The verdict on the facts as read; then, before the write, one voter moves."""
+        if asking.iin == moves.iin:
+            with session_scope(pg_election, write=True) as session:
+                pec = session.scalar(select(Unit.id).where(Unit.code == other))
+                session.execute(update(Voter).where(Voter.iin == moves.iin).values(pec_id=pec))
+        return decided(asking, facts, rules)
+
+    monkeypatch.setattr(checkin_batch, "decide", decide_then_move)
+    askings = [plain(pg_election, stays.iin, home, "s"), plain(pg_election, moves.iin, home, "m")]
+    assert outcomes(asyncio.run(issue_all(pg_election, askings))) == ["issued", None]
+    assert [client for _, client in ballots(pg_election)] == ["s"]

@@ -139,8 +139,8 @@ class CheckinLane:
     async def _pool(self, engine: Engine, hot: CheckinState) -> AsyncConnectionPool:
         """This worker's asynchronous connections, opened on first use in its event loop.
 
-        Autocommit: each batch's one statement is its own transaction, with no BEGIN and
-        COMMIT round trips; psycopg prepares it once per connection. As many as the app's own
+        Autocommit: each of a batch's two statements is its own transaction, with no BEGIN and
+        COMMIT round trips; psycopg prepares them once per connection. As many as the app's own
         pool, of which the batches use at most LANE_IN_FLIGHT at once."""
         loop = asyncio.get_running_loop()
         pool: AsyncConnectionPool | None = hot.pool
