@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from saylau.domain.iin import IinError, check_digits, digits_of, make_iin, parse_iin
+from saylau.domain.iin import (
+    IinError,
+    check_digit,
+    check_digits,
+    digits_of,
+    make_iin,
+    parse_iin,
+)
 
 
 def first_pass(first_eleven: str) -> int:
@@ -76,3 +83,9 @@ def test_made_numbers_parse_back(born: date, sex: str, serial: int) -> None:
     assert (holder.birth_date, holder.sex, int(holder.serial)) == (born, sex, serial)
     vector = check_digits(digits_of(np.array([number]))[:, :11])
     assert int(vector[0]) == int(number[11])
+
+
+@given(st.lists(st.integers(min_value=0, max_value=9), min_size=11, max_size=11))
+def test_the_scalar_check_digit_is_the_vector_one(first_eleven: list[int]) -> None:
+    vector = check_digits(np.array([first_eleven]))
+    assert check_digit(first_eleven) == int(vector[0])

@@ -4,20 +4,26 @@ Profiled under 100 clients, a check-in through the full app cost about 5 ms of w
 spread over middleware, routing, validation, the ORM and SQLAlchemy's statement building,
 while PostgreSQL needed under 0.1 ms. Nearly every check-in on the day is the plain case: a
 voter on this PEC's list, given a ballot at the station. This ASGI layer answers that case
-itself with one statement that finds the voter and inserts the ballot together, under the same
-UNIQUE constraints (`ON CONFLICT DO NOTHING`), so the one-ballot guarantee is the database's
-exactly as on the app's path. Everything else goes to the app untouched: any other kind of
-check-in, a body that does not validate, a token, PEC or scope the lane cannot confirm, and
-every refusal (the statement inserted nothing: already voted, not on this list, excluded, a
-retried client key...), so each answer but "issue" is made, worded and tested in one place,
-`register.checkin`. The lane's "issue" is the same `CheckIn` the app returns for that case.
-The statement runs on the event loop (psycopg's asynchronous connections, autocommit, prepared
-once per connection), with no thread hand-off, and carries every plain check-in waiting in the
-worker at that moment (`api.checkin_batch`: a group commit). The token and the PEC come from what
-the worker remembers (`deps.TokenCache`, `access.Targets`): a token is read again every
-`deps.TOKEN_TTL` seconds, on the event loop too (an unknown or revoked one goes to the app,
-which says which); a PEC is read once, in a thread, as the app would. PostgreSQL only: on
-SQLite, where writers serialise anyway, every request takes the app's path.
+itself, and does no more than an edge does: it parses the request, authenticates the token
+(`users.service.principal_by_digest`), and hands the check-in to the register's group commit
+(`register.checkin_batch`), which decides it with the rule every check-in is decided by
+(`domain.checkin.decide`) and writes it under the same UNIQUE constraints, so the one-ballot
+guarantee is the database's exactly as on the app's path. The lane answers "issue" only;
+everything else goes to the app untouched: any other kind of check-in, a body that does not
+validate, a token, PEC or scope the lane cannot confirm, and every refusal (already voted, not
+on this list, excluded, a retried client key...), so the app's 409 path, with every detail
+its messages name, stays the one way a refusal is answered. The batches run on the event loop
+(psycopg's asynchronous connections, prepared once per connection), with no thread hand-off.
+The token and the PEC come from what the worker remembers (`deps.TokenCache`,
+`access.Targets`): a token is read again every `deps.TOKEN_TTL` seconds, on the event loop too
+(an unknown or revoked one goes to the app, which says which); a PEC is read once, in a thread,
+as the app would. PostgreSQL only: on SQLite, where writers serialise anyway, every request
+takes the app's path.
+
+The asynchronous pool is set up here, at the edge, and not in `register` or `users`, which take
+it (or a connection of it) as an argument: it belongs to the worker's event loop, which only the
+ASGI layer sees start (first request) and end (the app's shutdown, `close_lane`), and it is
+sized by the app's own pool, which the server configures.
 """
 
 from __future__ import annotations
@@ -34,23 +40,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from saylau.api.access import Target
-from saylau.api.checkin_batch import BallotBatcher, PlainCheckIn
 from saylau.api.deps import token_cache_of
 from saylau.api.routers.register import CheckinState, checkin_state_of
 from saylau.api.schemas import CheckInBody
 from saylau.audit.service import now_iso
 from saylau.domain.errors import SaylauError
-from saylau.domain.iin import IinError, parse_iin
+from saylau.register.changes import rules_of
 from saylau.register.checkin import ISSUE, CheckIn
+from saylau.register.checkin_batch import BallotBatcher, PlainCheckIn
 from saylau.store.db import session_scope
-from saylau.users.service import Principal, token_digest
+from saylau.users.service import Principal, principal_by_digest, token_digest
 
-USER_BY_TOKEN = """
-SELECT name, role, scope FROM api_user WHERE token_sha256 = %(digest)s AND revoked_at IS NULL
-"""
 HANDED_ON = "saylau.checkin_lane.handed_on"  # scope key: the app answers this one
 PATH = re.compile(r"^/api/v1/elections/([^/]+)/checkins$")
-LANE_IN_FLIGHT = 4  # batch statements at once per worker (api.checkin_batch)
+LANE_IN_FLIGHT = 4  # batches at once per worker (register.checkin_batch)
 MAX_BODY = 16_384  # a plain check-in is ~150 bytes; anything bigger goes the long way
 
 
@@ -100,8 +103,7 @@ class CheckinLane:
         """The ballot issued, or None: then the app answers (and re-checks everything)."""
         try:
             request = CheckInBody.model_validate_json(body)
-            parse_iin(request.iin)
-        except (ValidationError, IinError):
+        except ValidationError:  # a malformed IIN is the rule's: the batch refuses it
             return None
         if request.mobile or request.supplementary or request.avc or request.person:
             return None
@@ -127,33 +129,32 @@ class CheckinLane:
                 pec = await run_in_threadpool(_target, engine, hot, caller, chosen.id, request.pec)
         except SaylauError:
             return None
-        at = now_iso()
-        issued = await hot.batcher.issue(
-            PlainCheckIn(chosen.id, request.iin, pec.id, at, caller.name, request.client_id)
-        )
-        if not issued:
-            return None
-        iin = request.iin
-        return CheckIn(ISSUE, "issued", f"issue a ballot to IIN {iin}", iin, pec.code, "station",
-                       at)  # fmt: skip
+        batcher: BallotBatcher = hot.batcher
+        said = await batcher.issue(
+            PlainCheckIn(chosen.id, chosen.code, rules_of(chosen), request.iin, pec.id, pec.code,
+                         now_iso(), caller.name, request.client_id)
+        )  # fmt: skip
+        return said if said is not None and said.outcome == ISSUE else None
 
     async def _pool(self, engine: Engine, hot: CheckinState) -> AsyncConnectionPool:
         """This worker's asynchronous connections, opened on first use in its event loop.
 
-        Autocommit: each batch's one statement is its own transaction, with no BEGIN and
-        COMMIT round trips; psycopg prepares it once per connection. As many as the app's own
+        Autocommit: each of a batch's two statements is its own transaction, with no BEGIN and
+        COMMIT round trips; psycopg prepares them once per connection. As many as the app's own
         pool, of which the batches use at most LANE_IN_FLIGHT at once."""
         loop = asyncio.get_running_loop()
-        if hot.pool is None or hot.loop is not loop:
+        pool: AsyncConnectionPool | None = hot.pool
+        if pool is None or hot.loop is not loop:
             conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
             size = hot.size
-            hot.pool = AsyncConnectionPool(
+            pool = AsyncConnectionPool(
                 conninfo, min_size=1, max_size=size, kwargs={"autocommit": True}, open=False
             )
-            await hot.pool.open()
-            hot.batcher = BallotBatcher(hot.pool, min(size, LANE_IN_FLIGHT))
+            await pool.open()
+            hot.pool = pool
+            hot.batcher = BallotBatcher(pool, min(size, LANE_IN_FLIGHT))
             hot.loop = loop
-        return hot.pool
+        return pool
 
 
 async def close_lane(state: Any) -> None:
@@ -165,12 +166,9 @@ async def close_lane(state: Any) -> None:
 
 
 async def _principal(pool: AsyncConnectionPool, hot: CheckinState, digest: str) -> Principal | None:
-    """The active user whose token has this digest (as `users.service.authenticate` finds it),
-    or None."""
+    """The active user whose token has this digest, or None (the app then says why)."""
     async with hot.limit, pool.connection() as connection:
-        cursor = await connection.execute(USER_BY_TOKEN, {"digest": digest}, prepare=True)
-        row = await cursor.fetchone()
-    return None if row is None else Principal(*row)
+        return await principal_by_digest(connection, digest)
 
 
 def _target(engine: Engine, hot: CheckinState, caller: Principal, election_id: int,

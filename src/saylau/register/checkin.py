@@ -27,33 +27,41 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from saylau.administration.models import Election
+from saylau.administration.models import Election, Unit
 from saylau.administration.service import profile_of
 from saylau.audit.service import now_iso
+from saylau.domain.checkin import (
+    ISSUE,
+    KINDS,
+    REFUSE,
+    Asking,
+    Certificate,
+    Earlier,
+    Facts,
+    Verdict,
+    VoterFacts,
+    after_earlier,
+    decide,
+)
 from saylau.domain.errors import Conflict
-from saylau.domain.iin import IinError, parse_iin
 from saylau.register.changes import (
     find_pec,
     has_mobile_request,
     log_change,
     rules_of,
     site_scope,
-    unit_code,
 )
 from saylau.register.models import AbsenteeCertificate, BallotIssue, Voter
 from saylau.register.voters import VoterRecord, record_problems
 
-ISSUE = "issue"
-REFUSE = "refuse"
-# The insert that cannot violate a unique key, per database: the row back, or nothing.
-INSERT_ONCE = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+__all__ = ["ISSUE", "KINDS", "REFUSE", "CheckIn", "NewPerson", "Offline", "check_in"]
 
 
 class PecLike(Protocol):
@@ -66,16 +74,12 @@ class PecLike(Protocol):
     def code(self) -> str: ...
 
 
-KINDS = ("station", "mobile", "supplementary", "avc", "new")
-
-
 @dataclass(frozen=True)
 class CheckIn:
-    """The answer to one check-in. reason: issued | already_voted | not_on_list | holds_avc |
-    avc_unknown | avc_not_theirs | avc_used | excluded | superseded | no_mobile_request |
-    not_designated | invalid_person | unknown_voter | bad_iin. For already_voted and avc_used,
-    `earlier_pec` and `earlier_at` say where and when; for not_on_list, `earlier_pec` is the
-    PEC whose list the voter is on."""
+    """The answer to one check-in: a `Verdict` of `domain.checkin` (whose REASONS lists every
+    reason) for one IIN at one PEC. For already_voted and avc_used, `earlier_pec` and
+    `earlier_at` say where and when; for not_on_list, `earlier_pec` is the PEC whose list the
+    voter is on."""
 
     outcome: str
     reason: str
@@ -89,6 +93,34 @@ class CheckIn:
 
     def as_dict(self) -> dict[str, str | None]:
         return asdict(self)
+
+
+def answer(asking: Asking, verdict: Verdict, at: str | None = None) -> CheckIn:
+    """The verdict as the check-in's answer; `at`: when the ballot it issues was written. A
+    replay answers with the ballot given the first time: its PEC, kind and time."""
+    if verdict.replay:
+        return CheckIn(
+            ISSUE,
+            verdict.reason,
+            verdict.message,
+            asking.iin,
+            verdict.earlier_pec or asking.pec,
+            verdict.kind,
+            verdict.earlier_at,
+        )
+    if verdict.outcome == ISSUE:
+        return CheckIn(
+            ISSUE, verdict.reason, verdict.message, asking.iin, asking.pec, verdict.kind, at
+        )
+    return CheckIn(
+        REFUSE,
+        verdict.reason,
+        verdict.message,
+        asking.iin,
+        asking.pec,
+        earlier_pec=verdict.earlier_pec,
+        earlier_at=verdict.earlier_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -114,12 +146,115 @@ class Offline:
         return datetime.fromisoformat(self.at).astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _earlier(session: Session, election: Election, voter_id: int) -> BallotIssue | None:
-    return session.scalar(
-        select(BallotIssue).where(
-            BallotIssue.election_id == election.id, BallotIssue.voter_id == voter_id
-        )
+# The statements that gather the facts, built once (SQLAlchemy caches their compiled form).
+# The voter, the code of the PEC whose list it is, and any earlier ballot with its PEC's code,
+# in one round trip. FOR KEY SHARE OF the voter on PostgreSQL (SQLite's writers serialise): a
+# duplicate review superseding this record holds it FOR UPDATE, so the status read here is the
+# one that review leaves.
+_HOME = aliased(Unit)
+_THERE = aliased(Unit)
+_VOTER = (
+    select(
+        Voter,
+        _HOME.code,
+        BallotIssue.issued_at,
+        BallotIssue.kind,
+        BallotIssue.client_id,
+        _THERE.code,
     )
+    .outerjoin(_HOME, _HOME.id == Voter.pec_id)
+    .outerjoin(
+        BallotIssue,
+        and_(BallotIssue.election_id == Voter.election_id, BallotIssue.voter_id == Voter.id),
+    )
+    .outerjoin(_THERE, _THERE.id == BallotIssue.pec_id)
+    .where(Voter.election_id == bindparam("election"), Voter.iin == bindparam("iin"))
+    .with_for_update(read=True, key_share=True, of=Voter)
+)
+_EARLIER = (
+    select(BallotIssue.issued_at, BallotIssue.kind, BallotIssue.client_id, Unit.code)
+    .join(Unit, Unit.id == BallotIssue.pec_id)
+    .where(
+        BallotIssue.election_id == bindparam("election"), BallotIssue.voter_id == bindparam("voter")
+    )
+)
+
+
+# A certificate, with the code of the PEC that retained it: the one shown, or the one held.
+_CERTIFICATES = select(AbsenteeCertificate, Unit.code).outerjoin(
+    Unit, Unit.id == AbsenteeCertificate.used_pec_id
+)
+_CERTIFICATE = _CERTIFICATES.where(
+    AbsenteeCertificate.election_id == bindparam("election"),
+    AbsenteeCertificate.number == bindparam("number"),
+)
+_HELD = _CERTIFICATES.where(
+    AbsenteeCertificate.election_id == bindparam("election"),
+    AbsenteeCertificate.voter_id == bindparam("voter"),
+)
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """The facts, and the rows a write changes (the voter's list, the certificate retained)."""
+
+    facts: Facts
+    voter: Voter | None
+    certificate: AbsenteeCertificate | None
+
+
+def gather(
+    session: Session, election: Election, asking: Asking, person: NewPerson | None
+) -> Gathered:
+    """Read what bears on this asking; a fact the asking cannot need is not read."""
+    row = session.execute(_VOTER, {"election": election.id, "iin": asking.iin}).first()
+    voter = row[0] if row is not None else None
+    facts = Facts(None)
+    if row is not None and voter is not None:
+        home, at, kind, client, there = row[1:]
+        earlier = Earlier(there, at, kind, client) if at is not None else None
+        facts = Facts(
+            VoterFacts(voter.id, voter.status, voter.exclusion, voter.pec_id, home), earlier
+        )
+    held = None
+    if asking.avc is not None:
+        held = session.execute(_CERTIFICATE, {"election": election.id, "number": asking.avc})
+    elif voter is not None and voter.status == "absentee":
+        held = session.execute(_HELD, {"election": election.id, "voter": voter.id})
+    shown = held.first() if held is not None else None
+    certificate, kept = None, None
+    if shown is not None:
+        kept, used = shown[0], shown[1]
+        certificate = Certificate(kept.number, kept.voter_id, used, kept.used_at if used else None)
+    scope = None
+    if asking.supplementary or (voter is None and person is not None):
+        scope = site_scope(session, election, asking.pec_id)
+    mobile = (
+        asking.mobile
+        and voter is not None
+        and has_mobile_request(session, election, voter.id, asking.pec_id)
+    )
+    problems: tuple[str, ...] = ()
+    if voter is None and person is not None:
+        problems = _person_problems(election, asking, person)
+    facts = Facts(facts.voter, facts.earlier, certificate, scope, mobile, problems)
+    return Gathered(facts, voter, kept)
+
+
+def _person_problems(election: Election, asking: Asking, person: NewPerson) -> tuple[str, ...]:
+    """A newcomer's details, checked as the register's import checks a record."""
+    record = VoterRecord(
+        asking.iin,
+        person.family_name,
+        person.given_names,
+        person.birth_date,
+        person.sex,
+        person.address,
+        asking.pec,
+    )
+    rules = profile_of(election).require_voters()
+    problems = record_problems(record, 1, election, rules, {asking.pec: asking.pec_id})
+    return tuple(p.removeprefix("row 1, ") for p in problems)
 
 
 def check_in(
@@ -141,293 +276,196 @@ def check_in(
     when the caller has already found PEC `pec_code` (the API remembers them), saves a read."""
     if pec is None or pec.code != pec_code:
         pec = find_pec(session, election, pec_code)
-
-    def refuse(reason: str, message: str, **more: str | None) -> CheckIn:
-        return CheckIn(REFUSE, reason, message, iin, pec.code, **more)
-
-    try:
-        parse_iin(iin)
-    except IinError as exc:
-        return refuse("bad_iin", str(exc))
-    # FOR KEY SHARE on PostgreSQL (SQLite's writers serialise): a duplicate review superseding
-    # this record holds it FOR UPDATE, so the status read here is the one that review leaves.
-    voter = session.scalar(
-        select(Voter)
-        .where(Voter.election_id == election.id, Voter.iin == iin)
-        .with_for_update(read=True, key_share=True)
+    asking = Asking(
+        election.code,
+        iin,
+        pec.id,
+        pec.code,
+        client_id,
+        mobile,
+        supplementary,
+        avc,
+        person is not None,
     )
-    if voter is None:
-        if person is None:
-            return refuse(
-                "unknown_voter",
-                f"IIN {iin} is not on the register of {election.code}; a person registered "
-                "nowhere may be added at a PEC designated for it",
-            )
-        return _register_on_day(session, election, pec, iin, person, operator, client_id,
-                                offline, refuse)  # fmt: skip
-    if voter.status in ("excluded", "superseded"):
-        return refuse(
-            voter.status, f"IIN {iin} is {voter.status} on the register: {voter.exclusion}"
-        )
+    found = gather(session, election, asking, person)
+    verdict = decide(asking, found.facts, rules_of(election))
+    if not verdict.issues:
+        return answer(asking, verdict)
+    write = _Write(session, election, asking, operator, offline)
+    kind = verdict.kind
+    if kind == "new" and person is not None:
+        return write.newcomer(verdict, person)
+    voter = found.voter
+    assert voter is not None  # decide issues to an unknown IIN only as "new"
+    if kind == "supplementary":
+        return write.ballot(verdict, voter, write.move(voter))
+    if kind == "avc" and found.certificate is not None:
+        return write.ballot(verdict, voter, write.retain(voter, found.certificate))
+    return write.ballot(verdict, voter)
 
-    def issue(kind: str, also: Callable[[str], None] | None = None) -> CheckIn:
-        return _issue(session, election, voter, pec, iin, kind, operator, client_id, offline, also)
 
-    def voted_or(answer: CheckIn) -> CheckIn:
-        """An earlier ballot explains a refusal better than anything else."""
-        earlier = _earlier(session, election, voter.id)
-        return answer if earlier is None else _already_voted(session, iin, pec, earlier)
+@dataclass(frozen=True)
+class _Write:
+    """Writing what a verdict issues: the ballot, with whatever goes with it, all or nothing."""
 
-    if avc is not None:
-        return _with_certificate(
-            session, election, voter, pec, iin, avc, issue, refuse, voted_or, operator
-        )
-    if voter.status == "absentee":
-        held = session.scalar(
-            select(AbsenteeCertificate).where(
-                AbsenteeCertificate.election_id == election.id,
-                AbsenteeCertificate.voter_id == voter.id,
-            )
-        )
-        number = held.number if held else "?"
-        return voted_or(refuse(
-            "holds_avc",
-            f"IIN {iin} holds absentee voting certificate {number} and is on no list: "
-            "the voter votes with the certificate, which the PEC retains",
-        ))  # fmt: skip
-    if voter.pec_id != pec.id:
-        home = str(unit_code(session, voter.pec_id))
-        if not supplementary or mobile:
-            return voted_or(refuse(
-                "not_on_list",
-                f"IIN {iin} is on the list of PEC {home}, not {pec.code}; "
-                "add the voter here as a supplementary registration if this PEC is designated",
-                earlier_pec=home,
-            ))  # fmt: skip
-        designated = site_scope(session, election, pec.id) is not None
-        if rules_of(election).designated_sites_only and not designated:
-            return voted_or(refuse(
-                "not_designated",
-                f"PEC {pec.code} is not designated for election-day registration; "
-                f"IIN {iin} votes at PEC {home}",
-                earlier_pec=home,
-            ))  # fmt: skip
-        home_id = voter.pec_id
+    session: Session
+    election: Election
+    asking: Asking
+    operator: str
+    offline: Offline | None
+
+    def _row(self, voter_id: int, kind: str, at: str) -> dict[str, Any]:
+        """An offline check-in keeps the time the device signed (in UTC, like every other):
+        that is when the ballot was given."""
+        offline = self.offline
+        return {
+            "election_id": self.election.id,
+            "voter_id": voter_id,
+            "pec_id": self.asking.pec_id,
+            "kind": kind,
+            "issued_at": at,
+            "operator": self.operator,
+            "client_id": self.asking.client_id,
+            "device_id": offline.device_id if offline else None,
+            "offline_at": offline.at if offline else None,
+        }
+
+    def _at(self) -> str:
+        return self.offline.utc() if self.offline else now_iso()
+
+    def ballot(
+        self, verdict: Verdict, voter: Voter, also: Callable[[str], None] | None = None
+    ) -> CheckIn:
+        """Insert the ballot, and what goes with it (`also`), in one savepoint. With nothing
+        going with it, the insert that cannot violate a key: the row back, or nothing."""
+        session, at = self.session, self._at()
+        row = self._row(voter.id, str(verdict.kind), at)
+        dialect = session.get_bind().dialect.name
+        if also is None and dialect in ("postgresql", "sqlite"):
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            stmt = insert(BallotIssue).values(row).on_conflict_do_nothing()
+            if session.execute(stmt.returning(BallotIssue.id)).first() is None:
+                return self.after_conflict(voter.id)
+            return answer(self.asking, verdict, at)
+        try:
+            with session.begin_nested():
+                session.add(BallotIssue(**row))
+                session.flush()
+                if also is not None:
+                    also(at)
+                    session.flush()
+        except IntegrityError:
+            session.expire(voter)
+            return self.after_conflict(voter.id)
+        return answer(self.asking, verdict, at)
+
+    def move(self, voter: Voter) -> Callable[[str], None]:
+        """A supplementary registration: the voter moves to this PEC's list, recorded."""
+        home_id, to = voter.pec_id, self.asking.pec_id
 
         def move(_at: str) -> None:
-            voter.pec_id = pec.id
-            log_change(session, election, voter, "supplementary", election.election_date,
-                       operator, from_pec=home_id, to_pec=pec.id)  # fmt: skip
-
-        return issue("supplementary", move)
-    if mobile:
-        if rules_of(election).mobile_requires_request and not has_mobile_request(
-            session, election, voter.id, pec.id
-        ):
-            return voted_or(refuse(
-                "no_mobile_request",
-                f"IIN {iin} has no written application for mobile voting at PEC {pec.code}",
-            ))  # fmt: skip
-        return issue("mobile")
-    return issue("station")
-
-
-def _issue(
-    session: Session,
-    election: Election,
-    voter: Voter,
-    pec: PecLike,
-    iin: str,
-    kind: str,
-    operator: str,
-    client_id: str,
-    offline: Offline | None,
-    also: Callable[[str], None] | None = None,
-) -> CheckIn:
-    """Insert the ballot, and whatever goes with it, in one savepoint: all or nothing. An
-    offline check-in keeps the time the device signed (in UTC, like every other): that is when
-    the ballot was given."""
-    at = offline.utc() if offline else now_iso()
-    row = {
-        "election_id": election.id,
-        "voter_id": voter.id,
-        "pec_id": pec.id,
-        "kind": kind,
-        "issued_at": at,
-        "operator": operator,
-        "client_id": client_id,
-        "device_id": offline.device_id if offline else None,
-        "offline_at": offline.at if offline else None,
-    }
-    insert_once = INSERT_ONCE.get(session.get_bind().dialect.name)
-    if also is None and insert_once is not None:
-        stmt = insert_once(BallotIssue).values(row).on_conflict_do_nothing()
-        if session.execute(stmt.returning(BallotIssue.id)).first() is None:
-            return _after_conflict(session, election, voter, pec, iin, client_id)
-        return CheckIn(ISSUE, "issued", f"issue a ballot to IIN {iin}", iin, pec.code, kind, at)
-    try:
-        with session.begin_nested():
-            session.add(BallotIssue(**row))
-            session.flush()
-            if also is not None:
-                also(at)
-                session.flush()
-    except IntegrityError:
-        session.expire(voter)
-        return _after_conflict(session, election, voter, pec, iin, client_id)
-    return CheckIn(ISSUE, "issued", f"issue a ballot to IIN {iin}", iin, pec.code, kind, at)
-
-
-def _with_certificate(
-    session: Session,
-    election: Election,
-    voter: Voter,
-    pec: PecLike,
-    iin: str,
-    number: str,
-    issue: Callable[[str, Callable[[str], None] | None], CheckIn],
-    refuse: Callable[..., CheckIn],
-    voted_or: Callable[[CheckIn], CheckIn],
-    operator: str,
-) -> CheckIn:
-    """Vote with an absentee certificate: it must exist, be this voter's and be unused."""
-    held = session.scalar(
-        select(AbsenteeCertificate).where(
-            AbsenteeCertificate.election_id == election.id, AbsenteeCertificate.number == number
-        )
-    )
-    if held is None:
-        return voted_or(
-            refuse("avc_unknown", f"no absentee voting certificate {number} in {election.code}")
-        )
-    if held.voter_id != voter.id:
-        return voted_or(
-            refuse(
-                "avc_not_theirs",
-                f"absentee voting certificate {number} was not issued to IIN {iin}",
+            voter.pec_id = to
+            log_change(
+                self.session,
+                self.election,
+                voter,
+                "supplementary",
+                self.election.election_date,
+                self.operator,
+                from_pec=home_id,
+                to_pec=to,
             )
-        )
-    if held.used_pec_id is not None:
-        where = str(unit_code(session, held.used_pec_id))
-        return refuse(
-            "avc_used",
-            f"absentee voting certificate {number} was already used at PEC {where} "
-            f"at {held.used_at}",
-            earlier_pec=where,
-            earlier_at=held.used_at,
-        )
-    home_id = held.home_pec_id
 
-    def retain(at: str) -> None:
-        marked = session.execute(
-            update(AbsenteeCertificate)
-            .where(AbsenteeCertificate.id == held.id, AbsenteeCertificate.used_pec_id.is_(None))
-            .values(used_pec_id=pec.id, used_at=at)
+        return move
+
+    def retain(self, voter: Voter, held: AbsenteeCertificate) -> Callable[[str], None]:
+        """The certificate marked used here and now, its holder put on this PEC's list."""
+        home_id, to, number = held.home_pec_id, self.asking.pec_id, held.number
+
+        def retain(at: str) -> None:
+            marked = self.session.execute(
+                update(AbsenteeCertificate)
+                .where(AbsenteeCertificate.id == held.id, AbsenteeCertificate.used_pec_id.is_(None))
+                .values(used_pec_id=to, used_at=at)
+                .returning(AbsenteeCertificate.id)
+            ).first()
+            if marked is None:  # used between our read and now: the ballot must not stand
+                raise IntegrityError("absentee certificate already used", None, Exception())
+            voter.pec_id = to
+            voter.status = "active"
+            log_change(
+                self.session,
+                self.election,
+                voter,
+                "avc_used",
+                self.election.election_date,
+                self.operator,
+                from_pec=home_id,
+                to_pec=to,
+                reference=number,
+            )
+
+        return retain
+
+    def newcomer(self, verdict: Verdict, person: NewPerson) -> CheckIn:
+        """A person on no list: added to this PEC's list and given a ballot, together."""
+        session, election, asking, at = self.session, self.election, self.asking, self._at()
+        voter = Voter(
+            election_id=election.id,
+            iin=asking.iin,
+            family_name=person.family_name.strip(),
+            given_names=person.given_names.strip(),
+            birth_date=person.birth_date,
+            sex=person.sex,
+            address=person.address.strip(),
+            pec_id=asking.pec_id,
+            status="active",
+            exclusion=None,
         )
-        if marked.rowcount != 1:  # used between our read and now: the ballot must not stand
-            raise IntegrityError("absentee certificate already used", None, Exception())
-        voter.pec_id = pec.id
-        voter.status = "active"
-        log_change(session, election, voter, "avc_used", election.election_date, operator,
-                   from_pec=home_id, to_pec=pec.id, reference=number)  # fmt: skip
-
-    return issue("avc", retain)
-
-
-def _register_on_day(
-    session: Session,
-    election: Election,
-    pec: PecLike,
-    iin: str,
-    person: NewPerson,
-    operator: str,
-    client_id: str,
-    offline: Offline | None,
-    refuse: Callable[..., CheckIn],
-) -> CheckIn:
-    """A person on no list: at a PEC designated for it, checked as the register's import
-    checks a record, then added to this PEC's list and given a ballot, together."""
-    scope = site_scope(session, election, pec.id)
-    if rules_of(election).designated_sites_only and scope != "unregistered":
-        return refuse(
-            "not_designated",
-            f"PEC {pec.code} is not designated for registering people on no list; "
-            f"IIN {iin} is not on the register of {election.code}",
-        )
-    record = VoterRecord(iin, person.family_name, person.given_names, person.birth_date,
-                         person.sex, person.address, pec.code)  # fmt: skip
-    rules = profile_of(election).require_voters()
-    problems = record_problems(record, 1, election, rules, {pec.code: pec.id})
-    if problems:
-        text = "; ".join(p.removeprefix("row 1, ") for p in problems)
-        return refuse("invalid_person", f"IIN {iin} cannot be registered: {text}")
-    voter = Voter(
-        election_id=election.id, iin=iin, family_name=person.family_name.strip(),
-        given_names=person.given_names.strip(), birth_date=person.birth_date, sex=person.sex,
-        address=person.address.strip(), pec_id=pec.id, status="active", exclusion=None,
-    )  # fmt: skip
-    at = offline.utc() if offline else now_iso()
-    try:
-        with session.begin_nested():
-            session.add(voter)
-            session.flush()
-            session.add(
-                BallotIssue(
-                    election_id=election.id, voter_id=voter.id, pec_id=pec.id, kind="new",
-                    issued_at=at, operator=operator, client_id=client_id,
-                    device_id=offline.device_id if offline else None,
-                    offline_at=offline.at if offline else None,
+        try:
+            with session.begin_nested():
+                session.add(voter)
+                session.flush()
+                session.add(BallotIssue(**self._row(voter.id, "new", at)))
+                log_change(
+                    session,
+                    election,
+                    voter,
+                    "registered_on_day",
+                    election.election_date,
+                    self.operator,
+                    to_pec=asking.pec_id,
                 )
-            )  # fmt: skip
-            log_change(session, election, voter, "registered_on_day", election.election_date,
-                       operator, to_pec=pec.id)  # fmt: skip
-            session.flush()
-    except IntegrityError:
-        # Another PEC registered the same person first (or this client key was used): answer
-        # as for anyone already on the register.
-        winner = session.scalar(
-            select(Voter).where(Voter.election_id == election.id, Voter.iin == iin)
-        )
-        if winner is None:
-            raise
-        return _after_conflict(session, election, winner, pec, iin, client_id)
-    return CheckIn(ISSUE, "issued", f"issue a ballot to IIN {iin}", iin, pec.code, "new", at)
+                session.flush()
+        except IntegrityError:
+            # Another PEC registered the same person first (or this client key was used):
+            # answer as for anyone already on the register.
+            winner = session.scalar(
+                select(Voter.id).where(Voter.election_id == election.id, Voter.iin == asking.iin)
+            )
+            if winner is None:
+                raise
+            return self.after_conflict(winner)
+        return answer(asking, verdict, at)
 
-
-def _already_voted(session: Session, iin: str, pec: PecLike, earlier: BallotIssue) -> CheckIn:
-    where = str(unit_code(session, earlier.pec_id))
-    return CheckIn(
-        REFUSE,
-        "already_voted",
-        f"IIN {iin} has already been given a ballot at PEC {where} at {earlier.issued_at}",
-        iin,
-        pec.code,
-        earlier_pec=where,
-        earlier_at=earlier.issued_at,
-    )
-
-
-def _after_conflict(
-    session: Session, election: Election, voter: Voter, pec: PecLike, iin: str, client_id: str
-) -> CheckIn:
-    """The insert lost to a row already there: the voter's ballot, or this client key's."""
-    earlier = _earlier(session, election, voter.id)
-    if earlier is None:
+    def after_conflict(self, voter_id: int) -> CheckIn:
+        """The insert lost to a row already there: the voter's ballot, or this client key's."""
+        session, election, asking = self.session, self.election, self.asking
+        row = session.execute(_EARLIER, {"election": election.id, "voter": voter_id}).first()
+        if row is not None:
+            at, kind, client, there = row
+            return answer(asking, after_earlier(asking, Earlier(there, at, kind, client)))
         used = session.scalar(
             select(BallotIssue.id).where(
-                BallotIssue.election_id == election.id, BallotIssue.client_id == client_id
+                BallotIssue.election_id == election.id,
+                BallotIssue.client_id == asking.client_id,
             )
         )
         if used is None:
-            raise Conflict(f"the check-in of IIN {iin} conflicted with a concurrent change; retry")
+            raise Conflict(
+                f"the check-in of IIN {asking.iin} conflicted with a concurrent change; retry"
+            )
         raise Conflict(
-            f"client id {client_id!r} was already used for another voter's check-in; "
+            f"client id {asking.client_id!r} was already used for another voter's check-in; "
             "each check-in needs its own"
         )
-    if earlier.client_id == client_id:  # a retry of the check-in that won: the same answer
-        where = str(unit_code(session, earlier.pec_id))
-        return CheckIn(
-            ISSUE, "issued", f"issue a ballot to IIN {iin}", iin, where, earlier.kind,
-            earlier.issued_at,
-        )  # fmt: skip
-    return _already_voted(session, iin, pec, earlier)

@@ -4,6 +4,10 @@ A token is 32 random bytes (`secrets.token_urlsafe`), shown once when the user i
 SHA-256 is stored. A plain hash (not a slow password hash) is right here because the token is
 random and long: there is no dictionary to try. Adding and revoking a user are audit events, so
 who could write at any moment can be reconstructed from the chain.
+
+A token is looked up by one query, `TOKEN_QUERY`, run two ways: through a session
+(`authenticate`, the app's path) and as its text on an asynchronous psycopg connection
+(`principal_by_digest`, the check-in fast lane's path, which must not leave the event loop).
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from psycopg import AsyncConnection
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import registry
 from sqlalchemy.orm import Session
 
 from saylau.administration.models import Unit
@@ -33,6 +40,24 @@ class Principal:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# The user holding a token, by the token's digest: name, role, scope and when it was revoked.
+TOKEN_QUERY = select(ApiUser.name, ApiUser.role, ApiUser.scope, ApiUser.revoked_at).where(
+    ApiUser.token_sha256 == bindparam("digest")
+)
+# The same query for psycopg, compiled once (its parameter reads `%(digest)s`).
+TOKEN_SQL = str(TOKEN_QUERY.compile(dialect=registry.load("postgresql.psycopg")()))
+
+
+def _principal(row: Any) -> Principal:
+    """The user of a TOKEN_QUERY row; NotAuthenticated when there is none or it is revoked."""
+    if row is None:
+        raise NotAuthenticated("the token is not known")
+    name, role, scope, revoked_at = row
+    if revoked_at is not None:
+        raise NotAuthenticated(f"the token of user {name} was revoked at {revoked_at}")
+    return Principal(name, role, scope)
 
 
 def add_user(session: Session, name: str, role: str, scope: str) -> str:
@@ -88,9 +113,14 @@ def authenticate(session: Session, token: str | None) -> Principal:
     """The user a bearer token belongs to; NotAuthenticated when none or revoked."""
     if not token:
         raise NotAuthenticated("this write needs a token: send 'Authorization: Bearer <token>'")
-    user = session.scalar(select(ApiUser).where(ApiUser.token_sha256 == token_digest(token)))
-    if user is None:
-        raise NotAuthenticated("the token is not known")
-    if user.revoked_at is not None:
-        raise NotAuthenticated(f"the token of user {user.name} was revoked at {user.revoked_at}")
-    return Principal(user.name, user.role, user.scope)
+    return _principal(session.execute(TOKEN_QUERY, {"digest": token_digest(token)}).first())
+
+
+async def principal_by_digest(connection: AsyncConnection[Any], digest: str) -> Principal | None:
+    """The active user whose token has this digest, or None when it is unknown or revoked
+    (the caller then asks `authenticate`, which says which)."""
+    cursor = await connection.execute(TOKEN_SQL, {"digest": digest}, prepare=True)
+    try:
+        return _principal(await cursor.fetchone())
+    except NotAuthenticated:
+        return None

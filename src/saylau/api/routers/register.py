@@ -94,7 +94,7 @@ class CheckinState:
         self.size = pool_size
         self.limit = asyncio.Semaphore(pool_size)
         self.pool: Any = None  # the fast lane's asynchronous connections (api.checkin_lane)
-        self.batcher: Any = None  # its group commit on them (api.checkin_batch)
+        self.batcher: Any = None  # its group commit on them (register.checkin_batch)
         self.loop: asyncio.AbstractEventLoop | None = None
 
 
