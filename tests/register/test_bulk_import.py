@@ -39,7 +39,7 @@ def keys(engine: Engine) -> list[tuple[str, str]]:
         UNION ALL
         SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('voter', 'ballot_issue')
           AND schemaname = current_schema()
-        ORDER BY 1"""
+        ORDER BY 1, 2"""
     with engine.connect() as connection:
         return [(name, definition) for name, definition in connection.execute(text(sql))]
 
