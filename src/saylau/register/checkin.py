@@ -299,9 +299,10 @@ def check_in(
     assert voter is not None  # decide issues to an unknown IIN only as "new"
     if kind == "supplementary":
         return write.ballot(verdict, voter, write.move(voter))
-    if kind == "avc" and found.certificate is not None:
+    if kind == "avc":
+        assert found.certificate is not None  # decide issues "avc" only on the one shown
         return write.ballot(verdict, voter, write.retain(voter, found.certificate))
-    return write.ballot(verdict, voter)
+    return write.ballot(verdict, voter)  # station, mobile: nothing goes with the ballot
 
 
 @dataclass(frozen=True)
