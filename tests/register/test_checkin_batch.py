@@ -27,6 +27,7 @@ from saylau.register.checkin import CheckIn, check_in
 from saylau.register.checkin_batch import BallotBatcher, PlainCheckIn
 from saylau.register.models import BallotIssue, Voter
 from saylau.store.db import session_scope
+from tests import aio
 from tests.register.voters import pec_codes, person, register
 
 
@@ -100,7 +101,7 @@ def test_one_batch_writes_each_voter_once_and_answers_each_asking(pg_election: E
         asking(2, home, "e"),
         asking(3, home, "e"),  # another voter under a client key already used: for the app
     ]
-    answers = asyncio.run(issue_all(pg_election, askings))
+    answers = aio.run(issue_all(pg_election, askings))
     assert outcomes(answers) == ["issued", None, "not_on_list", "excluded", "issued", None]
     first = answers[0]
     assert first is not None and (first.kind, first.pec, first.iin) == (
@@ -119,7 +120,7 @@ def test_batches_racing_on_one_voter_give_one_ballot(pg_election: Engine) -> Non
     register(pg_election, [voter])
     template = plain(pg_election, voter.iin, home, "r")
     askings = [replace(template, client_id=f"r{i}") for i in range(60)]
-    answers = asyncio.run(issue_all(pg_election, askings, in_flight=3, batchers=3))
+    answers = aio.run(issue_all(pg_election, askings, in_flight=3, batchers=3))
     said = outcomes(answers)
     assert said.count("issued") == 1
     assert set(said) <= {"issued", "already_voted", None}  # lost in a race: for the app
@@ -134,7 +135,7 @@ def test_a_batch_that_fails_writes_nothing_and_hands_every_asking_on(pg_election
         plain(pg_election, good.iin, home, "g"),
         plain(pg_election, bad.iin, home, "x" * 65),  # too long for the column
     ]
-    assert asyncio.run(issue_all(pg_election, askings)) == [None, None]
+    assert aio.run(issue_all(pg_election, askings)) == [None, None]
     assert ballots(pg_election) == []
     with session_scope(pg_election) as session:
         assert session.scalar(select(func.count()).select_from(BallotIssue)) == 0
@@ -209,7 +210,7 @@ def test_the_batch_and_a_single_check_in_give_the_same_verdict(
     with session_scope(pg_election, write=True) as session:
         single = check_in(session, get_election(session, "kz-2022"), here, single_iin,
                           operator="op", client_id="asked-500")  # fmt: skip
-    (batched,) = asyncio.run(issue_all(pg_election, [plain(pg_election, batch_iin, here,
+    (batched,) = aio.run(issue_all(pg_election, [plain(pg_election, batch_iin, here,
                                                            "asked-501")]))  # fmt: skip
     assert batched is not None
     assert comparable(batched, batch_iin) == comparable(single, single_iin)
@@ -235,5 +236,5 @@ def test_a_ballot_is_written_only_where_the_facts_still_hold(
 
     monkeypatch.setattr(checkin_batch, "decide", decide_then_move)
     askings = [plain(pg_election, stays.iin, home, "s"), plain(pg_election, moves.iin, home, "m")]
-    assert outcomes(asyncio.run(issue_all(pg_election, askings))) == ["issued", None]
+    assert outcomes(aio.run(issue_all(pg_election, askings))) == ["issued", None]
     assert [client for _, client in ballots(pg_election)] == ["s"]

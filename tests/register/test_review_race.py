@@ -9,7 +9,6 @@ superseded record would hold a ballot.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from saylau.register.checkin import ISSUE, check_in
 from saylau.register.models import BallotIssue, Voter
 from saylau.register.review import DecisionRefused, decide
 from saylau.store.db import session_scope
+from tests import aio
 from tests.register.test_checkin_batch import issue_all, plain
 from tests.register.test_duplicates import queue_pair
 from tests.register.voters import pec_codes
@@ -68,7 +68,7 @@ def app_check_in(engine: Engine, iin: str, client: str) -> str:
 
 def lane_check_in(engine: Engine, iin: str, client: str) -> str | None:
     asking = plain(engine, iin, pec_codes(engine)[0], client)
-    answer = asyncio.run(issue_all(engine, [asking]))[0]
+    answer = aio.run(issue_all(engine, [asking]))[0]
     return None if answer is None else answer.outcome if answer.outcome == ISSUE else answer.reason
 
 

@@ -3,8 +3,6 @@ connection (the check-in fast lane), and both find the same user or refuse the s
 
 from __future__ import annotations
 
-import asyncio
-
 import psycopg
 import pytest
 from sqlalchemy import Engine
@@ -19,6 +17,7 @@ from saylau.users.service import (
     revoke_user,
     token_digest,
 )
+from tests import aio
 from tests.register.voters import pec_codes
 
 
@@ -57,6 +56,6 @@ async def by_digest(engine: Engine, token: str) -> Principal | None:
 
 def test_the_lane_finds_the_same_user_and_no_other(pg_election: Engine) -> None:
     good, gone = users(pg_election)
-    assert asyncio.run(by_digest(pg_election, good)) == authenticated(pg_election, good)
-    assert asyncio.run(by_digest(pg_election, good + "x")) is None  # unknown
-    assert asyncio.run(by_digest(pg_election, gone)) is None  # revoked: the app says when
+    assert aio.run(by_digest(pg_election, good)) == authenticated(pg_election, good)
+    assert aio.run(by_digest(pg_election, good + "x")) is None  # unknown
+    assert aio.run(by_digest(pg_election, gone)) is None  # revoked: the app says when
