@@ -271,9 +271,12 @@ def check_in(
     person: NewPerson | None = None,
     offline: Offline | None = None,
     pec: PecLike | None = None,
+    at: str | None = None,
 ) -> CheckIn:
     """Check one voter in at one PEC (in the caller's write session, which commits). `pec`,
-    when the caller has already found PEC `pec_code` (the API remembers them), saves a read."""
+    when the caller has already found PEC `pec_code` (the API remembers them), saves a read.
+    `at`: the UTC time to record for a day being replayed (a scenario builds election day
+    after the fact); None, for a live check-in, is now."""
     if pec is None or pec.code != pec_code:
         pec = find_pec(session, election, pec_code)
     asking = Asking(
@@ -291,7 +294,7 @@ def check_in(
     verdict = decide(asking, found.facts, rules_of(election))
     if not verdict.issues:
         return answer(asking, verdict)
-    write = _Write(session, election, asking, operator, offline)
+    write = _Write(session, election, asking, operator, offline, at)
     kind = verdict.kind
     if kind == "new" and person is not None:
         return write.newcomer(verdict, person)
@@ -314,6 +317,7 @@ class _Write:
     asking: Asking
     operator: str
     offline: Offline | None
+    at: str | None = None  # a replayed day's time; None: now
 
     def _row(self, voter_id: int, kind: str, at: str) -> dict[str, Any]:
         """An offline check-in keeps the time the device signed (in UTC, like every other):
@@ -332,7 +336,9 @@ class _Write:
         }
 
     def _at(self) -> str:
-        return self.offline.utc() if self.offline else now_iso()
+        if self.offline:
+            return self.offline.utc()
+        return self.at or now_iso()
 
     def ballot(
         self, verdict: Verdict, voter: Voter, also: Callable[[str], None] | None = None

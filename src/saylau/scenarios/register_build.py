@@ -236,6 +236,9 @@ def _special_checkins(
     newcomers = added // 10 if unregistered else 0  # most added voters were on another list
     movers = latest_without_ballot(session, election, added - newcomers)
     total, done, issued_avc, added_here = len(mobile) + len(used) + added, 0, 0, 0
+    # Election day's hours for these ballots too (not the time the scenario is built), from a
+    # generator of their own so that the rest of the scenario draws what it drew before.
+    times = iter(_polling_time(election, np.random.default_rng(len(mobile) + total), total))
 
     def tick() -> None:
         nonlocal done
@@ -245,11 +248,11 @@ def _special_checkins(
 
     for n, (iin, pec) in enumerate(mobile):
         check_in(session, election, pec, iin, operator="scenario", client_id=f"mob-{n}",
-                 mobile=True)  # fmt: skip
+                 mobile=True, at=next(times))  # fmt: skip
         tick()
     for n, (iin, number) in enumerate(used):
         answer = check_in(session, election, str(rng.choice(pecs)), iin, operator="scenario",
-                          client_id=f"avc-{n}", avc=number)  # fmt: skip
+                          client_id=f"avc-{n}", avc=number, at=next(times))  # fmt: skip
         issued_avc += answer.outcome == ISSUE
         tick()
     sites = residents + unregistered
@@ -258,14 +261,16 @@ def _special_checkins(
         if away:
             site = str(rng.choice(away))
             answer = check_in(session, election, site, iin, operator="scenario",
-                              client_id=f"sup-{n}", supplementary=True)  # fmt: skip
+                              client_id=f"sup-{n}", supplementary=True,
+                              at=next(times))  # fmt: skip
             added_here += answer.kind == "supplementary"
         tick()
     for n in range(newcomers):
         born = election.election_date - timedelta(days=int(rng.integers(18 * 366, 80 * 365)))
         person = _newcomer(born, n)
         answer = check_in(session, election, str(rng.choice(unregistered)), person[0],
-                          operator="scenario", client_id=f"new-{n}", person=person[1])  # fmt: skip
+                          operator="scenario", client_id=f"new-{n}", person=person[1],
+                          at=next(times))  # fmt: skip
         added_here += answer.kind == "new"
         tick()
     progress("special check-ins", total, total)
