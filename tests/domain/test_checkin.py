@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from itertools import product
 
 import pytest
 
@@ -20,6 +21,7 @@ from saylau.domain.checkin import (
     VoterFacts,
     after_earlier,
     decide,
+    on_the_list,
 )
 from saylau.domain.iin import make_iin
 from saylau.domain.register_changes import ChangeRules
@@ -167,3 +169,48 @@ def test_after_earlier_is_what_a_lost_write_answers() -> None:
     assert after_earlier(ASK, BEFORE) == decide(ASK, Facts(ON_LIST, BEFORE), STRICT)
     assert after_earlier(ASK, RETRY) == decide(ASK, Facts(ON_LIST, RETRY), STRICT)
     assert isinstance(after_earlier(ASK, RETRY), Verdict)
+
+
+def every_plain_situation() -> list[tuple[Asking, Facts, ChangeRules]]:
+    """A plain asking (valid IIN or not) against every combination of the facts and rules."""
+    voters = [None] + [
+        VoterFacts(1, status, None, pec, code)
+        for status in ("active", "absentee", "excluded", "superseded")
+        for pec, code in ((HERE, "01-0001"), (THERE, "01-0002"), (None, None))
+    ]
+    return [
+        (asking, Facts(voter, earlier, certificate, scope, request, problems), rules)
+        for asking, voter, earlier, certificate, scope, request, problems, rules in product(
+            (ASK, replace(ASK, iin=BAD_IIN)),
+            voters,
+            (None, BEFORE, RETRY),
+            (None, CERT, OTHERS, USED),
+            (None, "residents", "unregistered"),
+            (False, True),
+            ((), ("field sex: odd",)),
+            (STRICT, LENIENT),
+        )
+    ]
+
+
+def test_a_plain_asking_is_issued_exactly_on_the_list() -> None:
+    """What the group commit writes before `decide` sees the facts (`on_the_list`) is exactly
+    where `decide` issues: the voter active on the asking PEC's list, no earlier ballot, and
+    the asking itself issuable. Were the rule changed without its selection, this fails."""
+    situations = every_plain_situation()
+    assert len(situations) == 2 * 13 * 3 * 4 * 3 * 2 * 2 * 2
+    for asking, facts, rules in situations:
+        wanted = on_the_list(asking)
+        listed = decide(asking, wanted, rules)
+        assert wanted.voter is not None and wanted.voter.pec_id == asking.pec_id
+        voter = facts.voter
+        selected = (
+            listed.issues
+            and voter is not None
+            and (voter.status, voter.pec_id) == (wanted.voter.status, asking.pec_id)
+            and facts.earlier is None
+        )
+        verdict = decide(asking, facts, rules)
+        assert verdict.issues == selected, (asking.iin, facts, rules)
+        if selected:
+            assert verdict.kind == listed.kind

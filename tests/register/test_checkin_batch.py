@@ -8,7 +8,10 @@ path), so these tests ask for the PostgreSQL server alone instead of skipping ha
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 
@@ -19,7 +22,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from saylau.administration.models import Unit
 from saylau.administration.service import get_election
 from saylau.audit.service import now_iso
-from saylau.domain.checkin import Asking, Facts, Verdict
+from saylau.domain.checkin import Asking, Facts, Verdict, refused
 from saylau.domain.register_changes import ChangeRules
 from saylau.register import checkin_batch
 from saylau.register.changes import issue_certificate, rules_of
@@ -95,14 +98,16 @@ def test_one_batch_writes_each_voter_once_and_answers_each_asking(pg_election: E
 
     askings = [
         asking(0, home, "a"),
-        asking(0, home, "b"),  # the same voter again in the same batch: lost, for the app
+        asking(0, home, "b"),  # the same voter again in the same batch: given one just now
         asking(1, other, "c"),  # not on that PEC's list
         asking(-1, home, "d"),  # excluded
         asking(2, home, "e"),
         asking(3, home, "e"),  # another voter under a client key already used: for the app
     ]
     answers = aio.run(issue_all(pg_election, askings))
-    assert outcomes(answers) == ["issued", None, "not_on_list", "excluded", "issued", None]
+    assert outcomes(answers) == [
+        "issued", "already_voted", "not_on_list", "excluded", "issued", None
+    ]  # fmt: skip
     first = answers[0]
     assert first is not None and (first.kind, first.pec, first.iin) == (
         "station",
@@ -218,23 +223,45 @@ def test_the_batch_and_a_single_check_in_give_the_same_verdict(
     assert len(ballots(pg_election)) == (2 if issued_now or earlier != "none" else 0)
 
 
-def test_a_ballot_is_written_only_where_the_facts_still_hold(
-    pg_election: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_batch_waits_for_a_review_and_judges_what_it_left(pg_election: Engine) -> None:
+    """A reviewer holds a voter's record FOR UPDATE and moves it to another list; the batch
+    waits for that decision, then reads the voter as it left it: not on this list."""
     home, other = pec_codes(pg_election)[:2]
     stays, moves = person(440, home), person(441, home)
     register(pg_election, [stays, moves])
+    askings = [plain(pg_election, stays.iin, home, "s"), plain(pg_election, moves.iin, home, "m")]
+    with session_scope(pg_election, write=True) as review:
+        review.execute(select(Voter.id).where(Voter.iin == moves.iin).with_for_update())
+        pec = review.scalar(select(Unit.id).where(Unit.code == other))
+        review.execute(update(Voter).where(Voter.iin == moves.iin).values(pec_id=pec))
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(aio.run, issue_all(pg_election, askings))
+            time.sleep(0.5)
+            assert not pending.done()  # waiting for the review's lock
+            review.commit()
+            answers = pending.result(timeout=30)
+    assert outcomes(answers) == ["issued", "not_on_list"]
+    assert [client for _, client in ballots(pg_election)] == ["s"]
+
+
+def test_a_written_row_the_rule_would_refuse_fails_the_batch_loudly(
+    pg_election: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Were `on_the_list` and `decide` ever to disagree, the batch answers nothing itself (the
+    app answers each, the written row being that check-in's replay) and logs an error."""
+    home = pec_codes(pg_election)[0]
+    voter = person(450, home)
+    register(pg_election, [voter])
     decided = checkin_batch.decide
 
-    def decide_then_move(asking: Asking, facts: Facts, rules: ChangeRules) -> Verdict:
-        """The verdict on the facts as read; then, before the write, one voter moves."""
-        if asking.iin == moves.iin:
-            with session_scope(pg_election, write=True) as session:
-                pec = session.scalar(select(Unit.id).where(Unit.code == other))
-                session.execute(update(Voter).where(Voter.iin == moves.iin).values(pec_id=pec))
+    def drifted(asking: Asking, facts: Facts, rules: ChangeRules) -> Verdict:
+        if facts.voter is not None and facts.voter.id != 0:  # the facts read, not on_the_list
+            return refused(asking, "excluded", exclusion="a rule changed on one side only")
         return decided(asking, facts, rules)
 
-    monkeypatch.setattr(checkin_batch, "decide", decide_then_move)
-    askings = [plain(pg_election, stays.iin, home, "s"), plain(pg_election, moves.iin, home, "m")]
-    assert outcomes(aio.run(issue_all(pg_election, askings))) == ["issued", None]
-    assert [client for _, client in ballots(pg_election)] == ["s"]
+    monkeypatch.setattr(checkin_batch, "decide", drifted)
+    with caplog.at_level(logging.ERROR, logger=checkin_batch.LOG.name):
+        answers = aio.run(issue_all(pg_election, [plain(pg_election, voter.iin, home, "d")]))
+    assert answers == [None]
+    assert [client for _, client in ballots(pg_election)] == ["d"]
+    assert "disagrees with the rule" in caplog.text

@@ -96,9 +96,8 @@ def test_a_check_in_waits_for_a_review_and_sees_the_record_superseded(
     else:
         thread, outcome = in_thread(lambda: lane_check_in(pg_election, drop, "c1"))
     waits_then_finishes(thread, review)
-    # The batch decided on the status it read before the review committed; its write, which
-    # waited, found the facts changed and wrote nothing: the app takes it (and says why).
-    assert outcome == (["superseded"] if path == "app" else [None])
+    # Either path waited for the review's lock and read the status it left.
+    assert outcome == ["superseded"]
     assert ballots_of(pg_election, drop) == 0
 
 

@@ -177,6 +177,26 @@ def after_earlier(asking: Asking, earlier: Earlier) -> Verdict:
     return refused(asking, "already_voted", earlier_pec=earlier.pec, earlier_at=earlier.at)
 
 
+# The one register status in which a voter is given a ballot without a certificate.
+ISSUING_STATUS = "active"
+
+
+def on_the_list(asking: Asking) -> Facts:
+    """The facts under which a plain asking is most plainly issued: its voter active on the
+    asking PEC's list, with no ballot yet and no certificate.
+
+    Why: a group commit (`register.checkin_batch`) writes in the same statement that reads, so
+    it must pick the rows to write before `decide` has seen them. It asks `decide` what these
+    facts would give (the asking's own parts, such as its IIN, are judged there) and writes
+    only where the database holds exactly these facts: the voter found, in ISSUING_STATUS, on
+    this list, and no earlier ballot (the UNIQUE constraint's part). `decide` then judges every
+    answer from the facts the statement read. `tests/domain/test_checkin.py` checks, over every
+    combination of facts a plain asking can meet, that `decide` issues exactly there, so the
+    selection cannot drift from the rule unnoticed."""
+    listed = VoterFacts(0, ISSUING_STATUS, None, asking.pec_id, asking.pec)
+    return Facts(listed)
+
+
 def decide(asking: Asking, facts: Facts, rules: ChangeRules) -> Verdict:
     """Issue or refuse, from the facts alone."""
     try:
