@@ -63,3 +63,26 @@ def test_the_lane_issues_plain_check_ins_and_hands_on_the_rest(
     assert post(client, "wrong", pec=home, iin=voters[2].iin, client_id="w4").status_code == 401
     with session_scope(pg_election) as session:
         assert session.scalar(select(func.count()).select_from(BallotIssue)) == 2
+
+
+def test_a_body_the_app_refuses_is_not_issued_by_the_lane(
+    pg_election: Engine, client: TestClient
+) -> None:
+    """A key twice in one body (two IINs, say) is refused by the app's strict reader; the
+    lane, which parses its own bodies, must not issue a ballot for either."""
+    home = pec_codes(pg_election)[0]
+    warm, first, second = person(319, home), person(320, home), person(321, home)
+    register(pg_election, [warm, first, second])
+    with session_scope(pg_election, write=True) as session:
+        token = add_user(session, "pec-dup", "pec-operator", home)
+    for client_id in ("w", "w"):  # the app remembers the election, then the lane answers
+        assert post(client, token, pec=home, iin=warm.iin, client_id=client_id).status_code == 201
+    body = f'{{"pec": "{home}", "iin": "{first.iin}", "iin": "{second.iin}", "client_id": "d"}}'
+    answer = client.post(
+        URL, content=body, headers={"Authorization": f"Bearer {token}",
+                                    "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert answer.status_code == 400, answer.text
+    assert "twice" in answer.json()["detail"]
+    with session_scope(pg_election) as session:
+        assert session.scalar(select(func.count()).select_from(BallotIssue)) == 1  # warm's

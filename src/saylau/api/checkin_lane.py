@@ -34,7 +34,6 @@ import re
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
-from pydantic import ValidationError
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -101,9 +100,8 @@ class CheckinLane:
         self, scope: Scope, state: Any, engine: Engine, election: str, body: bytes
     ) -> CheckIn | None:
         """The ballot issued, or None: then the app answers (and re-checks everything)."""
-        try:
-            request = CheckInBody.model_validate_json(body)
-        except ValidationError:  # a malformed IIN is the rule's: the batch refuses it
+        request = _plain_body(body)
+        if request is None:
             return None
         if request.mobile or request.supplementary or request.avc or request.person:
             return None
@@ -139,8 +137,8 @@ class CheckinLane:
     async def _pool(self, engine: Engine, hot: CheckinState) -> AsyncConnectionPool:
         """This worker's asynchronous connections, opened on first use in its event loop.
 
-        Autocommit: each of a batch's two statements is its own transaction, with no BEGIN and
-        COMMIT round trips; psycopg prepares them once per connection. As many as the app's own
+        Autocommit: a batch's one statement is its own transaction, with no BEGIN and COMMIT
+        round trips; psycopg prepares it once per connection. As many as the app's own
         pool, of which the batches use at most LANE_IN_FLIGHT at once."""
         loop = asyncio.get_running_loop()
         pool: AsyncConnectionPool | None = hot.pool
@@ -176,6 +174,27 @@ def _target(engine: Engine, hot: CheckinState, caller: Principal, election_id: i
     """The PEC, read once and then remembered (NotFound or Forbidden: the app says which)."""
     with session_scope(engine) as session:
         return hot.targets.authorize(session, election_id, caller, "voter.checkin", code, "pec")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise ValueError("a key twice in one object")
+    return found
+
+
+def _plain_body(body: bytes) -> CheckInBody | None:
+    """The body as a check-in, or None: the app's path refuses it and says why.
+
+    Read as strictly as the app reads every body (`domain.json_input`): Python's `json` and
+    pydantic's parser both keep the last of duplicate keys, so a body naming two IINs would
+    be issued here for one while the app refuses it; NaN and Infinity fail validation (no
+    field is a number); a nesting too deep for the parser is the app's. A malformed IIN is the
+    rule's: the batch refuses it (`decide`)."""
+    try:
+        return CheckInBody.model_validate(json.loads(body, object_pairs_hook=_unique_keys))
+    except (ValueError, RecursionError):  # ValidationError and JSONDecodeError among them
+        return None
 
 
 def _bearer(scope: Scope) -> str | None:
