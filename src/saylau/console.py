@@ -1,7 +1,8 @@
 """What every command shares: the --db/--json/--election options, errors, output, progress.
 
 Errors are mapped to exit codes once, here: a rejection or a user mistake exits 2 with its
-message on stderr (and nothing written); success exits 0.
+message on stderr (and nothing written), and under --json with the API's refusal body on
+stdout; success exits 0.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, OperationalError
 
-from saylau.domain.errors import BadInput, Rejected, SaylauError
+from saylau.domain.errors import BadInput, Rejected, SaylauError, error_body
 from saylau.domain.json_input import loads_strict
 from saylau.store.db import DB_ENV, DEFAULT_URL, make_engine
 from saylau.store.migrate import is_current
@@ -32,7 +34,23 @@ DbOption = Annotated[
         help="Database URL (any SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db).",
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+_JSON_ASKED: ContextVar[bool] = ContextVar("saylau_json_asked", default=False)
+
+
+def _remember_json(value: bool) -> bool:
+    """Every command with --json sets it when its options are read (click reads each option,
+    given or not); `forget_json` clears it before each command, for the commands without."""
+    _JSON_ASKED.set(bool(value))
+    return value
+
+
+def forget_json() -> None:
+    _JSON_ASKED.set(False)
+
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON.", callback=_remember_json)
+]
 ElectionOption = Annotated[
     str | None,
     typer.Option("--election", help="Election code; may be left out when the database has one."),
@@ -47,15 +65,22 @@ SHOWN_PROBLEMS = 20  # field lines printed under a refusal; the message lists th
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print `message` on stderr and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print `message` on stderr (and, under --json, as a refusal's body on stdout) and return
+    the exit to raise."""
+    _say(message)
+    if json_asked():
+        print_json(
+            {"detail": message, "error": "Refused", "record": None,
+             "problems": [{"field": "", "rule": message}]}
+        )  # fmt: skip
     return typer.Exit(code)
 
 
 def refused(exc: SaylauError) -> typer.Exit:
     """Print a refusal as the API's body carries it (the message, then the record and each
-    field with its rule) and return exit code 2 to raise."""
-    exit_ = fail(str(exc))
+    field with its rule) and return exit code 2 to raise. Under --json the body itself goes to
+    stdout, as the API answers it, so a script reads a refusal as it reads a result."""
+    _say(str(exc))
     if isinstance(exc, Rejected) and exc.record:
         fielded = [p for p in exc.problems if p.field][:SHOWN_PROBLEMS]
         if fielded:
@@ -64,7 +89,19 @@ def refused(exc: SaylauError) -> typer.Exit:
             err.print(
                 f"  {problem.field}: {problem.rule}", highlight=False, soft_wrap=True, markup=False
             )
-    return exit_
+    if json_asked():
+        print_json(error_body(exc))
+    return typer.Exit(2)
+
+
+def _say(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+
+
+def json_asked() -> bool:
+    """Whether the running command was given --json: its refusals then go to stdout as JSON
+    too, so that the many commands need not pass their flag to every refusal."""
+    return _JSON_ASKED.get()
 
 
 def read_json(path: Path) -> Any:

@@ -144,3 +144,22 @@ def test_a_batch_with_one_bad_protocol_writes_nothing(
     assert ran.code == 2 and "Traceback" not in ran.stderr, ran.stderr
     assert "lines.valid" in ran.stderr and "valid integer" in ran.stderr
     assert snapshot(small_election) == before
+
+
+def test_under_json_a_refusal_is_the_apis_body_on_stdout(
+    small_election: Engine, tmp_path: Path
+) -> None:
+    """A script that asked for --json reads a refusal as it reads a result: the API's body
+    (detail, error, record, problems) on stdout, exit 2; the human message stays on stderr,
+    and without --json stdout stays empty."""
+    db = _url(small_election)
+    unknown = saylau("results", "protocol", "show", "99-9999", "--json", db=db)
+    assert unknown.code == 2 and "99-9999" in unknown.stderr
+    body = unknown.json()
+    assert set(body) == {"detail", "error", "record", "problems"}
+    assert body["error"] == "NotFound" and "99-9999" in body["detail"]
+    unreadable = saylau("results", "submit", "--file", str(tmp_path / "none.json"), "--json", db=db)
+    assert unreadable.code == 2
+    assert "cannot read" in unreadable.json()["problems"][0]["rule"]
+    plain = saylau("results", "protocol", "show", "99-9999", db=db)
+    assert plain.code == 2 and plain.stdout == "" and "99-9999" in plain.stderr

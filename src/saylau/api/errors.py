@@ -28,6 +28,7 @@ from saylau.domain.errors import (
     Problem,
     Rejected,
     SaylauError,
+    error_body,
     problems_from_validation,
 )
 
@@ -59,19 +60,6 @@ ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 
 def status_of(exc: SaylauError) -> int:
     return next(code for kind, code in STATUS if isinstance(exc, kind))
-
-
-def error_body(exc: SaylauError) -> dict[str, object]:
-    """The standard body of a refusal (a bare `SaylauError` becomes one problem without a
-    field)."""
-    if isinstance(exc, Rejected):
-        return exc.as_dict()
-    return {
-        "detail": str(exc),
-        "error": type(exc).__name__,
-        "record": None,
-        "problems": [Problem("", str(exc)).as_dict()],
-    }
 
 
 def answer(exc: SaylauError) -> JSONResponse:

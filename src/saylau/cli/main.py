@@ -12,7 +12,15 @@ from saylau.analytics.analyze_cli import analyze_command
 from saylau.analytics.import_cli import app as import_app
 from saylau.cli.audit import app as audit_app
 from saylau.cli.db import app as db_app
-from saylau.console import DEFAULT_DB, DbOption, open_db, out, progress_bar, reported
+from saylau.console import (
+    DEFAULT_DB,
+    DbOption,
+    forget_json,
+    open_db,
+    out,
+    progress_bar,
+    reported,
+)
 from saylau.observation.cli import app as observe_app
 from saylau.observation.missions import mission_exists
 from saylau.register.cli import app as register_app
@@ -35,6 +43,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _each_command() -> None:
+    """(Runs before every command.) A refusal is printed as JSON only if this command asked."""
+    forget_json()
+
+
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 app.add_typer(results_app, name="results")

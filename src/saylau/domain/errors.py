@@ -192,3 +192,16 @@ class Forbidden(Rejected):
 
 class BadInput(Rejected):
     """Input that is not well-formed data at all (not JSON, NaN, nesting too deep): HTTP 400."""
+
+
+def error_body(exc: SaylauError) -> dict[str, object]:
+    """The standard body of a refusal, as the API answers it and `--json` prints it (a bare
+    `SaylauError` becomes one problem without a field)."""
+    if isinstance(exc, Rejected):
+        return exc.as_dict()
+    return {
+        "detail": str(exc),
+        "error": type(exc).__name__,
+        "record": None,
+        "problems": [Problem("", str(exc)).as_dict()],
+    }
