@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -77,8 +78,13 @@ def digits_of(numbers: np.ndarray) -> np.ndarray:
     return (raw.reshape(len(numbers), 12) - ord("0")).astype(np.int64)
 
 
+@lru_cache(maxsize=4096)
 def parse_iin(text: str) -> Iin:
-    """The IIN's birth date, sex and serial, after checking its form and its check digit."""
+    """The IIN's birth date, sex and serial, after checking its form and its check digit.
+
+    Remembered for the last few thousand numbers (the answer is frozen; a refusal is raised
+    afresh each time): the check-in batch asks `decide` twice per check-in, once before its
+    statement and once on the facts it read, and each asks this."""
     number = text.strip()
     if len(number) != 12 or not number.isascii() or not number.isdigit():
         raise IinError(text, "must be exactly 12 digits")
